@@ -1,0 +1,396 @@
+"""Distribution (发放, 000 §3.4; SPEC §5), pool requests (申领), the protection queue (保护期)
+and wrong-number reports (错号/空号). Every move goes through customers' ownership_transfer."""
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from constance import config
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Department, Staff, User
+from crm.notifications import notify
+from crm.selectors import departments_managed_by, manages_company, manages_department
+from customers.errors import CustomerError, NotAllowed
+from customers.models import Customer, OwnershipKind, Pool, Source
+from customers.services import ownership_transfer
+
+from ..inbox import InboxItem
+from ..models import ClaimRequest, DistributionBatch, DistributionItem, WrongNumberReport
+from .handover import is_handing_over
+from .notices import customers_on_notice
+
+
+class AllocationError(CustomerError):
+    """A distribution rule refused the request; the message is for the user."""
+
+
+@dataclass
+class Assignment:
+    customer_id: int
+    recipient: User | None = None  # a person …
+    department: Department | None = None  # … or (GM, company pool) a department's pool
+    replaces: WrongNumberReport | None = None
+
+
+def _pool_filter(source: str, department: Department | None) -> Q:
+    if source == DistributionBatch.Source.COMPANY:
+        return Q(holder__isnull=True, pool=Pool.COMPANY)
+    return Q(holder__isnull=True, pool=Pool.DEPARTMENT, department=department)
+
+
+def _check_keeper(actor, source: str, department: Department | None) -> None:
+    """Managers keep their departments' pools, the GM the company pool (and every pool)."""
+    if source == DistributionBatch.Source.COMPANY:
+        if not manages_company(actor):
+            raise NotAllowed(_("Only the general manager distributes the company pool."))
+        return
+    if department is None or not manages_department(actor, department.pk):
+        raise NotAllowed(_("You do not keep this department's pool."))
+
+
+def _check_recipient(actor, person: User, *, now: datetime) -> Staff:
+    staff = Staff.objects.filter(user=person).select_related("department").first()
+    if staff is None or not person.is_active or staff.role != Staff.Role.SALESPERSON:
+        raise AllocationError(_("%(name)s cannot receive customers.") % {"name": person})
+    if staff.status != Staff.Status.ACTIVE or staff.has_left(now=now):
+        raise AllocationError(
+            _("%(name)s is leaving or transferring and receives no customers.") % {"name": person}
+        )
+    managed = departments_managed_by(actor)
+    if staff.department_id is None or not managed.filter(pk=staff.department_id).exists():
+        raise AllocationError(_("%(name)s is not in a department you manage.") % {"name": person})
+    return staff
+
+
+@transaction.atomic
+def distribution_create(
+    *,
+    actor,
+    source: str,
+    department: Department | None,
+    assignments: list[Assignment],
+    now: datetime,
+    source_note: str = "",
+    exception_reason: str = "",
+    claim: ClaimRequest | None = None,
+) -> DistributionBatch:
+    """Hand pool customers to people (or, GM only, to departments' pools), enforcing 000 §3.4:
+
+    - only the pool's keeper distributes it; every customer must still be in that pool;
+    - nobody in their first month after hire gets pool customers unless the batch records an
+      exception with a reason, and even then one batch to a new hire is at most
+      NEW_HIRE_BATCH_MAX customers and NEW_HIRE_BATCH_SHARE % of the pool;
+    - nobody holds more than HOLDING_CAP customers;
+    - a replacement is issued only for a verified 错号/空号 report of that recipient, once.
+    Nothing moves unless every assignment passes.
+    """
+    if not assignments:
+        raise AllocationError(_("Choose at least one customer."))
+    _check_keeper(actor, source, department)
+    if is_handing_over(actor):  # 000 §3.5: a leaver has no right to hand customers out
+        raise NotAllowed(_("You are leaving or transferring and cannot hand out customers."))
+    ids = [a.customer_id for a in assignments]
+    if len(set(ids)) != len(ids):
+        raise AllocationError(_("A customer appears twice in the batch."))
+    pool = Customer.objects.filter(_pool_filter(source, department))
+    pool_size = pool.count()
+    # Lock the rows this batch moves: a parallel batch or claim waits, then sees them gone.
+    present = set(pool.filter(pk__in=ids).select_for_update().values_list("pk", flat=True))
+    gone = [pk for pk in ids if pk not in present]
+    if gone:
+        names = Customer.objects.filter(pk__in=gone).values_list("name", flat=True)
+        raise AllocationError(_("No longer in the pool: %(names)s") % {"names": "、".join(names)})
+    # 公示 (000 §3.4.b): a reclaimed customer waits out its notice (and any appeal) first.
+    noticed = customers_on_notice(ids, now)
+    if noticed:
+        names = Customer.objects.filter(pk__in=noticed).values_list("name", flat=True)
+        raise AllocationError(_("Still on public notice: %(names)s") % {"names": "、".join(names)})
+
+    per_person = Counter(a.recipient.pk for a in assignments if a.recipient is not None)
+    today = timezone.localdate(now)
+    for person in {a.recipient for a in assignments if a.recipient is not None}:
+        staff = _check_recipient(actor, person, now=now)
+        count = per_person[person.pk]
+        if staff.is_new_hire(today=today, months=config.NEW_HIRE_MONTHS):
+            if not exception_reason.strip():
+                raise AllocationError(
+                    _(
+                        "%(name)s is in the first month after hire: record the exception and its "
+                        "reason to hand them pool customers."
+                    )
+                    % {"name": person}
+                )
+            limit = min(
+                config.NEW_HIRE_BATCH_MAX, math.floor(pool_size * config.NEW_HIRE_BATCH_SHARE / 100)
+            )
+            if count > limit:
+                raise AllocationError(
+                    _(
+                        "One batch to a new hire is at most %(limit)d customers (%(max)d, and "
+                        "%(share)d%% of this pool's %(size)d)."
+                    )
+                    % {
+                        "limit": limit,
+                        "max": config.NEW_HIRE_BATCH_MAX,
+                        "share": config.NEW_HIRE_BATCH_SHARE,
+                        "size": pool_size,
+                    }
+                )
+        held = Customer.objects.filter(holder=person).count()
+        if held + count > config.HOLDING_CAP:
+            raise AllocationError(
+                _("%(name)s would hold %(total)d customers; the cap is %(cap)d.")
+                % {"name": person, "total": held + count, "cap": config.HOLDING_CAP}
+            )
+    for a in assignments:
+        if a.department is not None and source != DistributionBatch.Source.COMPANY:
+            raise AllocationError(_("Only the company pool is distributed to departments."))
+        if a.replaces is not None:
+            report = WrongNumberReport.objects.select_for_update().get(pk=a.replaces.pk)
+            if report.verified_at is None or report.reporter_id != getattr(a.recipient, "pk", 0):
+                raise AllocationError(
+                    _("A replacement needs a verified wrong-number report by the same person.")
+                )
+            if DistributionItem.objects.filter(replaces=report).exists():
+                raise AllocationError(_("That report has already been replaced."))
+
+    batch = DistributionBatch.objects.create(
+        source=source,
+        department=department,
+        approver=actor,
+        created_at=now,
+        source_note=source_note,
+        exception_reason=exception_reason.strip(),
+        claim=claim,
+    )
+    kind = OwnershipKind.CLAIMED if claim else OwnershipKind.DISTRIBUTED
+    note = " ".join(filter(None, [batch.reference, source_note]))[:200]
+    customers = {c.pk: c for c in Customer.objects.filter(pk__in=ids)}
+    for a in assignments:
+        customer = customers[a.customer_id]
+        if a.recipient is not None:
+            ownership_transfer(
+                customer=customer,
+                to_holder=a.recipient,
+                kind=kind,
+                actor=actor,
+                now=now,
+                approval_ref=batch.reference,
+                expected_holder_id=None,
+                reason=_("Replacement for a wrong number") if a.replaces else "",
+                updates={"source": Source.COMPANY, "source_note": note},
+            )
+        else:
+            ownership_transfer(
+                customer=customer,
+                to_pool=Pool.DEPARTMENT,
+                department=a.department,
+                kind=kind,
+                actor=actor,
+                now=now,
+                approval_ref=batch.reference,
+                expected_holder_id=None,
+                updates={"source_note": note},
+            )
+        DistributionItem.objects.create(
+            batch=batch,
+            customer=customer,
+            recipient=a.recipient,
+            recipient_department=a.department,
+            replaces=a.replaces,
+        )
+    for person_id, count in per_person.items():
+        notify(
+            recipient=User.objects.get(pk=person_id),
+            now=now,
+            link=reverse("customers:list") + "?scope=mine",
+            title=_("%(count)d customers were distributed to you (%(ref)s)")
+            % {"count": count, "ref": batch.reference},
+        )
+    return batch
+
+
+@transaction.atomic
+def claim_create(*, actor, customer_ids: list[int], reason: str, now: datetime) -> ClaimRequest:
+    """申领: a salesperson asks for customers of their own department's pool."""
+    staff = Staff.objects.filter(user=actor).first()
+    if staff is None or staff.role != Staff.Role.SALESPERSON or staff.department_id is None:
+        raise NotAllowed(_("Only salespeople request pool customers."))
+    if not reason.strip():
+        raise AllocationError(_("Say why you want these customers."))
+    customers = list(
+        Customer.objects.filter(
+            pk__in=customer_ids,
+            holder__isnull=True,
+            pool=Pool.DEPARTMENT,
+            department=staff.department_id,
+        )
+    )
+    if not customers or len(customers) != len(set(customer_ids)):
+        raise AllocationError(_("Request only customers of your department's pool."))
+    claim = ClaimRequest.objects.create(
+        requester=actor, department_id=staff.department_id, reason=reason.strip(), created_at=now
+    )
+    claim.customers.set(customers)
+    return claim
+
+
+@transaction.atomic
+def claim_decide(
+    *, actor, claim: ClaimRequest, approve: bool, now: datetime, reason: str = ""
+) -> ClaimRequest:
+    """The manager approves (a distribution to the requester) or rejects with a reason. The
+    claim row is locked and its status re-read, so a second decision — even a concurrent one —
+    is refused and the customers move once."""
+    claim = ClaimRequest.objects.select_for_update().get(pk=claim.pk)
+    if not manages_department(actor, claim.department_id):
+        raise NotAllowed(_("You do not manage this department."))
+    if claim.status != ClaimRequest.Status.PENDING:
+        raise AllocationError(_("This request has already been decided."))
+    if not approve and not reason.strip():
+        raise AllocationError(_("Give the reason for the rejection."))
+    if approve:
+        distribution_create(
+            actor=actor,
+            source=DistributionBatch.Source.DEPARTMENT,
+            department=claim.department,
+            now=now,
+            claim=claim,
+            assignments=[
+                Assignment(c.pk, recipient=claim.requester) for c in claim.customers.all()
+            ],
+            source_note=_("Request %(ref)s") % {"ref": claim},
+        )
+    claim.status = ClaimRequest.Status.APPROVED if approve else ClaimRequest.Status.REJECTED
+    claim.decided_by, claim.decided_at, claim.decision_reason = actor, now, reason.strip()
+    claim.save()
+    notify(
+        recipient=claim.requester,
+        now=now,
+        link=reverse("allocation:claim_detail", args=[claim.pk]),
+        title=(
+            _("Your request %(ref)s was approved")
+            if approve
+            else _("Your request %(ref)s was rejected")
+        )
+        % {"ref": claim},
+        body=claim.decision_reason,
+    )
+    return claim
+
+
+def protection_queue(user, *, as_of: datetime):
+    """保护期满 (SPEC §5): customers in the user's departments whose one-month protection has
+    ended with no follow-up by the holder since they got them. Oldest first."""
+    ended = as_of - relativedelta(months=config.PROTECTION_MONTHS)
+    return (
+        Customer.objects.filter(
+            department__in=list(departments_managed_by(user).values_list("pk", flat=True)),
+            holder__isnull=False,
+            holder_since__lte=ended,
+            acquired_via__in=[
+                OwnershipKind.SELF_REGISTERED,
+                OwnershipKind.DISTRIBUTED,
+                OwnershipKind.CLAIMED,
+            ],
+        )
+        .filter(Q(last_followup_at__isnull=True) | Q(last_followup_at__lt=F("holder_since")))
+        .select_related("holder", "department")
+        .order_by("holder_since", "pk")
+    )
+
+
+@transaction.atomic
+def protection_reclaim(*, actor, customer_ids: list[int], now: datetime, reason: str = "") -> int:
+    """The manager takes queue customers back into the department pool (an event with the
+    reason). Only customers still in the actor's queue move."""
+    queue = protection_queue(actor, as_of=now).filter(pk__in=customer_ids)
+    moved = 0
+    for customer in queue.select_for_update(of=("self",)):
+        ownership_transfer(
+            customer=customer,
+            to_pool=Pool.DEPARTMENT,
+            kind=OwnershipKind.RECLAIM,
+            actor=actor,
+            now=now,
+            expected_holder_id=customer.holder_id,
+            reason=reason or _("Protection period over without a follow-up"),
+        )
+        moved += 1
+    if not moved:
+        raise AllocationError(_("None of these customers is in your reclaim queue any more."))
+    return moved
+
+
+@transaction.atomic
+def report_create(*, actor, customer: Customer, note: str, now: datetime) -> WrongNumberReport:
+    if customer.holder_id != actor.pk:
+        raise NotAllowed(_("Only the holder reports a wrong or dead number."))
+    if not note.strip():
+        raise AllocationError(_("Describe what is wrong with the number."))
+    return WrongNumberReport.objects.create(
+        customer=customer, reporter=actor, note=note.strip(), created_at=now
+    )
+
+
+@transaction.atomic
+def report_verify(*, actor, report: WrongNumberReport, now: datetime) -> WrongNumberReport:
+    """Verified: the customer goes back to the department pool, and the reporter may get one
+    replacement (the only replacement 000 §3.4 allows)."""
+    report = WrongNumberReport.objects.select_for_update().get(pk=report.pk)
+    customer = report.customer
+    if not manages_department(actor, customer.department_id):
+        raise NotAllowed(_("You do not manage this department."))
+    if report.verified_at:
+        raise AllocationError(_("This report has already been verified."))
+    report.verified_by, report.verified_at = actor, now
+    report.save()
+    if customer.holder_id == report.reporter_id:
+        ownership_transfer(
+            customer=customer,
+            to_pool=Pool.DEPARTMENT,
+            kind=OwnershipKind.RECLAIM,
+            actor=actor,
+            now=now,
+            reason=_("Wrong or dead number, verified"),
+            expected_holder_id=report.reporter_id,
+        )
+    return report
+
+
+def inbox_items(user) -> list[InboxItem]:
+    """Pending requests and unverified reports in the user's departments."""
+    managed = list(departments_managed_by(user).values_list("pk", flat=True))
+    items: list[InboxItem] = []
+    claims = ClaimRequest.objects.filter(
+        department__in=managed, status=ClaimRequest.Status.PENDING
+    ).select_related("requester")
+    for c in claims.annotate(n=Count("customers")):
+        items.append(
+            InboxItem(
+                kind=_("Request"),
+                created_at=c.created_at,
+                url=reverse("allocation:claim_detail", args=[c.pk]),
+                title=_("%(who)s requests %(n)d pool customers") % {"who": c.requester, "n": c.n},
+            )
+        )
+    for r in WrongNumberReport.objects.filter(
+        customer__department__in=managed, verified_at__isnull=True
+    ).select_related("reporter", "customer"):
+        items.append(
+            InboxItem(
+                kind=_("Wrong number"),
+                created_at=r.created_at,
+                url=reverse("customers:detail", args=[r.customer_id]),
+                title=_("%(who)s reports a wrong number: %(name)s")
+                % {"who": r.reporter, "name": r.customer.name},
+            )
+        )
+    return items

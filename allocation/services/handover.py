@@ -1,0 +1,361 @@
+"""Transfer and leave handovers (调/离职交接, 000 §3.5; SPEC §5).
+
+When a person is marked as leaving or transferring, every customer they hold goes to their
+department pool at once (leavers have no right to hand customers out themselves, 000 §3.5), and
+the department manager gets a task: distribute them, loyal and in-service customers first, within
+HANDOVER_DAYS (7) days — otherwise HANDOVER_OVERDUE (000 §4.2⑤).
+"""
+
+import math
+from datetime import date, datetime, time, timedelta
+
+from constance import config
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Department, Staff
+from crm.notifications import notify
+from crm.selectors import departments_managed_by, manages_department
+from customers.errors import CustomerError, NotAllowed
+from customers.models import Customer, CustomerClass, OwnershipKind, Pool
+from customers.services import ownership_transfer
+
+from ..inbox import InboxItem
+from ..models import Handover, HandoverItem
+
+HANDOVER_DAYS_DEFAULT = 7
+LEAVING_STATUSES = (Staff.Status.LEFT, Staff.Status.TRANSFERRING)
+# Stored in the ownership event's reason (data, not interface text: the rule book's words).
+HANDOVER_REASONS = {Staff.Status.LEFT: "离职交接", Staff.Status.TRANSFERRING: "调岗交接"}
+
+
+class HandoverError(CustomerError):
+    """A handover request the rules refuse; the message is for the user."""
+
+
+def handover_days() -> int:
+    """Days the manager has to hand the customers out (admin-editable as HANDOVER_DAYS once
+    the setting exists; 7 by default, 000 §4.2⑤)."""
+    return int(getattr(config, "HANDOVER_DAYS", HANDOVER_DAYS_DEFAULT))
+
+
+# --- selectors -----------------------------------------------------------------------------
+
+
+def handover_priority(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Loyal and in-service customers first (000 §3.5 “特别是忠诚客户和在服务中的客户”):
+    important customers, then ordinary/potential, lost ones last; within a class the most
+    recent deal first, then the most recent follow-up; never-dealt customers after dealt ones."""
+    return queryset.annotate(
+        handover_rank=Case(
+            When(customer_class=CustomerClass.IMPORTANT, then=Value(0)),
+            When(customer_class=CustomerClass.LOST, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by(
+        "handover_rank",
+        F("last_deal_at").desc(nulls_last=True),
+        F("last_followup_at").desc(nulls_last=True),
+        "pk",
+    )
+
+
+def is_handing_over(user) -> bool:
+    """True while `user` is leaving or transferring (status LEFT/TRANSFERRING, or a handover of
+    theirs is still open). Such a person may not hand customers out: distribution, swaps and
+    handovers call this and refuse them (000 §3.5; LEAVER_/TRANSFER_DISTRIBUTED, §4.2⑤)."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    return (
+        Staff.objects.filter(user=user.pk, status__in=LEAVING_STATUSES).exists()
+        or Handover.objects.filter(person=user.pk, closed_at__isnull=True).exists()
+    )
+
+
+def staff_can_be_deactivated(user) -> bool:
+    """A person is switched off only once no customer names them as holder any more: their
+    customers must have gone through a handover first (000 §3.5)."""
+    return not Customer.objects.filter(holder=user.pk).exists()
+
+
+def handovers_in_scope(user) -> QuerySet[Handover]:
+    """Handovers of the departments `user` manages (the GM: all)."""
+    return Handover.objects.filter(department__in=departments_managed_by(user)).select_related(
+        "person", "department", "opened_by"
+    )
+
+
+def handovers_overdue(as_of: datetime | date) -> QuerySet[Handover]:
+    """Handovers not closed by their due time, as seen at `as_of` — the HANDOVER_OVERDUE scan
+    reads this (000 §4.2⑤). A handover closed late still counts: it was not done in time.
+    A date means the start of that day in Asia/Shanghai."""
+    if not isinstance(as_of, datetime):
+        as_of = timezone.make_aware(datetime.combine(as_of, time.min))
+    return (
+        Handover.objects.filter(due_at__lt=as_of)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=F("due_at")))
+        .select_related("person", "department", "department__manager")
+    )
+
+
+def days_left(due_at: datetime, now: datetime) -> int:
+    """Whole days until `due_at`, rounded up; negative once it has passed."""
+    seconds = (due_at - now).total_seconds()
+    return math.ceil(seconds / 86400) if seconds >= 0 else math.floor(seconds / 86400)
+
+
+def open_handovers_for(user, now: datetime) -> list[Handover]:
+    """The manager's countdown: open handovers in the departments `user` manages, most urgent
+    first, each with `days_left` (negative = overdue) and `is_overdue`."""
+    rows = list(handovers_in_scope(user).filter(closed_at__isnull=True).order_by("due_at", "pk"))
+    for row in rows:
+        row.days_left = days_left(row.due_at, now)
+        row.is_overdue = row.due_at < now
+    return rows
+
+
+def handover_items(handover: Handover) -> list[HandoverItem]:
+    """The handover's customers in priority order, each with `in_pool`: still waiting in the
+    department pool (only those can be handed out here)."""
+    items = list(
+        handover.items.select_related(
+            "customer", "customer__holder", "recipient", "distributed_by"
+        ).order_by("position")
+    )
+    for item in items:
+        item.in_pool = _in_handover_pool(item.customer, handover)
+    return items
+
+
+def handover_recipients(handover: Handover) -> QuerySet:
+    """Who may receive the handover's customers: active salespeople of the department, not the
+    person handing over."""
+    from crm.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            staff__department=handover.department_id,
+            staff__role=Staff.Role.SALESPERSON,
+            staff__status=Staff.Status.ACTIVE,
+        )
+        .exclude(pk=handover.person_id)
+        .order_by("username")
+    )
+
+
+def inbox_items(user) -> list[InboxItem]:
+    """Open handovers waiting on `user` (a manager or the GM) — the inbox's 交接 rows."""
+    items = []
+    for handover in handovers_in_scope(user).filter(closed_at__isnull=True):
+        items.append(
+            InboxItem(
+                kind=_("Handovers"),
+                title=_("Handover of %(person)s's customers (%(department)s)")
+                % {
+                    "person": handover.person.display_name,
+                    "department": handover.department.name,
+                },
+                created_at=handover.opened_at,
+                url=reverse("allocation:handover_detail", args=[handover.pk]),
+                due_at=handover.due_at,
+            )
+        )
+    return items
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+def _in_handover_pool(customer: Customer, handover: Handover) -> bool:
+    return (
+        customer.holder_id is None
+        and customer.pool == Pool.DEPARTMENT
+        and customer.department_id == handover.department_id
+    )
+
+
+def _keeper(department: Department, *, besides) -> object | None:
+    """Whoever keeps the department's pool: its manager, or the nearest manager above when the
+    manager is the person leaving."""
+    node = department
+    while node is not None:
+        if node.manager_id and node.manager_id != besides.pk:
+            return node.manager
+        node = node.parent
+    return None
+
+
+@transaction.atomic
+def handover_open(*, actor, staff: Staff, status: str, effective_at: datetime, now: datetime):
+    """Mark `staff` as leaving or transferring and start the handover (000 §3.5): set the
+    status and its effective time (Staff history records it), move every customer the person
+    holds to their department pool as a handover event, and give the department manager a
+    task due in HANDOVER_DAYS listing the customers, loyal and in-service ones first.
+
+    Only a manager of the person's department (or the GM) may; nobody opens their own.
+    """
+    if status not in LEAVING_STATUSES:
+        raise HandoverError(_("Choose whether the person is leaving or transferring."))
+    if (
+        not staff.department_id
+        or not manages_department(actor, staff.department_id)
+        or is_handing_over(actor)
+    ):
+        raise NotAllowed(_("Only the manager of this person's department can do this."))
+    if staff.user_id == actor.pk:
+        raise NotAllowed(_("Your own handover is opened by your manager."))
+    # The staff row is the lock: two managers marking the same person cannot both pass the
+    # check below (and the one-open-handover constraint backs it up).
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    if (
+        staff.status in LEAVING_STATUSES
+        or Handover.objects.filter(person=staff.user_id, closed_at__isnull=True).exists()
+    ):
+        raise HandoverError(
+            _("%(person)s is already marked as leaving or transferring; see the handover.")
+            % {"person": staff.user.display_name}
+        )
+
+    staff.status = status
+    staff.status_effective_at = effective_at
+    staff._history_user = actor
+    staff._history_date = now
+    staff.save()
+
+    handover = Handover.objects.create(
+        person=staff.user,
+        department=staff.department,
+        reason=status,
+        effective_at=effective_at,
+        opened_by=actor,
+        opened_at=now,
+        due_at=now + timedelta(days=handover_days()),
+    )
+    customers = list(handover_priority(Customer.objects.filter(holder=staff.user_id)))
+    items = []
+    for position, customer in enumerate(customers, start=1):
+        ownership_transfer(
+            customer=customer,
+            to_pool=Pool.DEPARTMENT,
+            department=staff.department,
+            kind=OwnershipKind.HANDOVER,
+            actor=actor,
+            now=now,
+            reason=HANDOVER_REASONS[status],
+            approval_ref=handover.reference,
+            expected_holder_id=staff.user_id,
+        )
+        items.append(HandoverItem(handover=handover, customer=customer, position=position))
+    HandoverItem.objects.bulk_create(items)
+    if not items:
+        handover.closed_at = now  # nothing to hand out: done at once, never overdue
+        handover.save(update_fields=["closed_at"])
+
+    keeper = _keeper(staff.department, besides=staff.user)
+    if keeper is not None and items:
+        notify(
+            recipient=keeper,
+            now=now,
+            title=_("Handover: %(count)d customers of %(person)s are waiting in the pool")
+            % {"count": len(items), "person": staff.user.display_name},
+            body=_("Hand them out by %(due)s.")
+            % {"due": timezone.localtime(handover.due_at).strftime("%Y-%m-%d %H:%M")},
+            link=reverse("allocation:handover_detail", args=[handover.pk]),
+        )
+    return handover
+
+
+@transaction.atomic
+def handover_distribute(*, actor, handover: Handover, assignments: dict, now: datetime):
+    """Hand the handover's customers out from the department pool: `assignments` maps a
+    customer id to its recipient, an active salesperson of the department other than the person
+    handing over. All or nothing: one bad line refuses the whole request. When every customer
+    has been handed out (or has left the pool by another workflow) the handover closes.
+    """
+    if not manages_department(actor, handover.department_id) or is_handing_over(actor):
+        raise NotAllowed(_("Only the manager of this person's department can do this."))
+    # Lock the handover: two managers distributing at once are serialised here.
+    handover = Handover.objects.select_for_update().get(pk=handover.pk)
+    if handover.closed_at is not None:
+        raise HandoverError(_("This handover is already closed."))
+    items = {
+        item.customer_id: item
+        for item in handover.items.select_for_update().filter(distributed_at__isnull=True)
+    }
+    allowed = {user.pk: user for user in handover_recipients(handover)}
+    customers = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=list(items))}
+
+    plan = []
+    for customer_id, recipient in assignments.items():
+        item = items.get(int(customer_id))
+        if item is None:
+            raise HandoverError(_("A chosen customer is not waiting in this handover."))
+        customer = customers[item.customer_id]
+        if not _in_handover_pool(customer, handover):
+            raise HandoverError(
+                _("%(customer)s is no longer in the department pool; reload the page.")
+                % {"customer": customer.name}
+            )
+        if recipient is None or recipient.pk not in allowed:
+            raise HandoverError(
+                _(
+                    "%(customer)s can only go to an active salesperson of %(department)s "
+                    "other than the person handing over."
+                )
+                % {"customer": customer.name, "department": handover.department.name}
+            )
+        plan.append((item, customer, allowed[recipient.pk]))
+
+    # Customers that left the pool by another workflow (distributed or reclaimed) are settled.
+    elsewhere = [
+        item
+        for customer_id, item in items.items()
+        if customer_id not in {i.customer_id for i, _c, _r in plan}
+        and not _in_handover_pool(customers[customer_id], handover)
+    ]
+    if not plan and not elsewhere:
+        raise HandoverError(_("Choose a recipient for at least one customer."))
+
+    for item, customer, recipient in plan:
+        ownership_transfer(
+            customer=customer,
+            to_holder=recipient,
+            kind=OwnershipKind.HANDOVER,
+            actor=actor,
+            now=now,
+            reason="交接分发",
+            approval_ref=handover.reference,
+            expected_holder_id=None,
+        )
+        item.recipient = recipient
+        item.distributed_by = actor
+        item.distributed_at = now
+    for item in elsewhere:
+        item.recipient_id = customers[item.customer_id].holder_id
+        item.distributed_at = now
+        item.settled_elsewhere = True
+    HandoverItem.objects.bulk_update(
+        [i for i, _c, _r in plan] + elsewhere,
+        ["recipient", "distributed_by", "distributed_at", "settled_elsewhere"],
+    )
+    if not handover.items.filter(distributed_at__isnull=True).exists():
+        handover.closed_at = now
+        handover.save(update_fields=["closed_at"])
+
+    received: dict[int, list[str]] = {}
+    for _item, customer, recipient in plan:
+        received.setdefault(recipient.pk, []).append(customer.name)
+    for recipient_id, names in received.items():
+        notify(
+            recipient=allowed[recipient_id],
+            now=now,
+            title=_("%(count)d customers handed over to you") % {"count": len(names)},
+            body="、".join(names[:20]),
+            link=reverse("customers:list") + "?scope=mine",
+        )
+    return handover

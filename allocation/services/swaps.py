@@ -1,0 +1,542 @@
+"""Swaps (交换, 000 §4.2④; SPEC §5): a salesperson proposes to give some of their customers for
+some of another salesperson's, with a written application; the counterpart agrees or declines;
+then the approvals, and the swap carries itself out when the last one is recorded.
+
+Approval steps (a choice where 000 §4.2④ is silent on the details):
+
+- same department: one step, a manager of that department (or of a department above it);
+- across departments: (1) a manager of either party's department, and (2) the manager of the
+  lowest common parent department of the two, or the GM when they share no parent.
+- One manager records one step (the highest one they may fill); the GM's approval fills every
+  step still open. Rejection at any step closes the swap.
+
+Every customer moves through customers' `ownership_transfer` with the holder recorded at
+proposal time as the expected holder: if anything moved in between, nothing moves at all.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from crm.models import Department, Staff, User
+from crm.notifications import notify
+from crm.selectors import departments_managed_by, manages_company, user_role
+from customers.errors import CustomerError, NotAllowed, OwnershipConflict
+from customers.models import Customer, OwnershipKind
+from customers.services import ownership_transfer
+
+from ..inbox import InboxItem
+from ..models import SwapApproval, SwapItem, SwapRequest
+
+Level = SwapApproval.Level
+Status = SwapRequest.Status
+APPROVER_ROLES = (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER)
+
+
+class SwapError(CustomerError):
+    """A swap rule refused the request; the message is for the user."""
+
+
+class _ExecutionFailed(Exception):
+    """Raised inside the approval transaction to roll every move back."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def _path_ids(department: Department) -> list[int]:
+    return [int(part) for part in department.path.strip("/").split("/") if part]
+
+
+def lowest_common_parent(first: Department, second: Department) -> Department | None:
+    """The deepest department that is a parent (ancestor, not the department itself) of both.
+
+    上海分部 and 华东销售部 (its parent) share no common *parent*: the GM approves that swap
+    as the next manager up, not the manager who already approves one side.
+    """
+    common = None
+    for x, y in zip(_path_ids(first)[:-1], _path_ids(second)[:-1], strict=False):
+        if x != y:
+            break
+        common = x
+    return Department.objects.get(pk=common) if common else None
+
+
+def swaps_visible_to(user):
+    """The parties see their swaps; managers see the swaps touching a department they manage
+    (the GM: all). Everything else answers 404."""
+    if not user.is_authenticated or not user.is_active:
+        return SwapRequest.objects.none()
+    managed = departments_managed_by(user)
+    return SwapRequest.objects.filter(
+        Q(proposer=user.pk)
+        | Q(counterpart=user.pk)
+        | Q(proposer_department__in=managed)
+        | Q(counterpart_department__in=managed)
+    )
+
+
+def _managed_ids(user) -> set[int]:
+    return set(departments_managed_by(user).values_list("pk", flat=True))
+
+
+def _eligible_levels(user, swap: SwapRequest, managed_ids: set[int]) -> set[str]:
+    """The steps `user` may approve on `swap`, whatever is already recorded."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if not (user.is_superuser or user_role(user) in APPROVER_ROLES):
+        return set()
+    if user.pk in (swap.proposer_id, swap.counterpart_id):
+        return set()
+    if manages_company(user):
+        return set(swap.required_levels)
+    levels = set()
+    if {swap.proposer_department_id, swap.counterpart_department_id} & managed_ids:
+        levels.add(Level.DEPARTMENT)
+    if swap.is_cross_department and swap.upper_department_id in managed_ids:
+        levels.add(Level.UPPER)
+    return levels
+
+
+def pending_levels(swap: SwapRequest) -> list[str]:
+    done = {a.level for a in swap.approvals.all()}
+    return [level for level in swap.required_levels if level not in done]
+
+
+def levels_user_may_approve(user, swap: SwapRequest) -> list[str]:
+    """The open steps `user` would fill by approving now (empty: nothing waits on them)."""
+    if swap.status != Status.AWAITING_APPROVAL:
+        return []
+    return _levels_to_fill(user, swap, _managed_ids(user), raise_errors=False)
+
+
+def _levels_to_fill(user, swap, managed_ids, *, raise_errors: bool) -> list[str]:
+    eligible = _eligible_levels(user, swap, managed_ids)
+    if not eligible:
+        if raise_errors:
+            if user.pk in (swap.proposer_id, swap.counterpart_id):
+                raise NotAllowed(_("You take part in this swap and cannot approve it."))
+            raise NotAllowed(_("You may not approve this swap."))
+        return []
+    pending = pending_levels(swap)
+    if manages_company(user):
+        # The GM's approval satisfies every step still open.
+        return pending
+    if any(a.approver_id == user.pk for a in swap.approvals.all()):
+        # The second step exists so that a second person looks at the swap.
+        if raise_errors:
+            raise SwapError(_("You have already approved this swap."))
+        return []
+    # The highest step first: the manager above both departments is the "next manager up".
+    for level in reversed(pending):
+        if level in eligible:
+            return [level]
+    if raise_errors:
+        raise SwapError(_("Your step is already approved; the swap waits for another approver."))
+    return []
+
+
+def _nearest_manager_id(department: Department | None) -> int | None:
+    """The manager of `department`, else of the closest department above it that has one."""
+    if department is None:
+        return None
+    ids = _path_ids(department)
+    managers = dict(
+        Department.objects.filter(
+            pk__in=ids, manager__isnull=False, manager__is_active=True
+        ).values_list("pk", "manager_id")
+    )
+    for pk in reversed(ids):
+        if pk in managers:
+            return managers[pk]
+    return None
+
+
+def _general_manager_ids() -> set[int]:
+    return set(
+        User.objects.filter(
+            is_active=True,
+            staff__role=Staff.Role.GENERAL_MANAGER,
+            staff__status=Staff.Status.ACTIVE,
+        ).values_list("pk", flat=True)
+    )
+
+
+def designated_approver_ids(swap: SwapRequest, level: str) -> set[int]:
+    """Who is expected to approve `level` (notified, and shown it in their inbox): the
+    departments' managers, or the GM where no manager is above."""
+    if level == Level.DEPARTMENT:
+        departments = [swap.proposer_department, swap.counterpart_department]
+    else:
+        departments = [swap.upper_department] if swap.upper_department_id else []
+    ids = {pk for pk in map(_nearest_manager_id, departments) if pk}
+    ids -= {swap.proposer_id, swap.counterpart_id}
+    return ids or _general_manager_ids()
+
+
+def _swap_title(swap: SwapRequest) -> str:
+    return _("Swap %(ref)s: %(proposer)s ⇄ %(counterpart)s") % {
+        "ref": swap.reference,
+        "proposer": swap.proposer.display_name,
+        "counterpart": swap.counterpart.display_name,
+    }
+
+
+def _link(swap: SwapRequest) -> str:
+    return reverse("allocation:swap_detail", args=[swap.pk])
+
+
+def inbox_items(user) -> list[InboxItem]:
+    """Swaps waiting on `user`'s approval, oldest first. Managers see every swap whose open
+    step they may fill; the GM, who may fill any, sees those no other manager is above."""
+    if not user.is_authenticated or not (user.is_superuser or user_role(user) in APPROVER_ROLES):
+        return []
+    # One query when nothing waits (the dashboard shows this on every visit): the managed
+    # departments are a subquery, and the per-swap checks below run only on what it finds.
+    managed = departments_managed_by(user)
+    swaps = list(
+        SwapRequest.objects.filter(status=Status.AWAITING_APPROVAL)
+        .filter(Q(proposer_department__in=managed) | Q(counterpart_department__in=managed))
+        .select_related(
+            "proposer",
+            "counterpart",
+            "proposer_department",
+            "counterpart_department",
+            "upper_department",
+        )
+        .prefetch_related("approvals")
+        .order_by("counterpart_decided_at", "pk")
+    )
+    if not swaps:
+        return []
+    managed_ids = _managed_ids(user)
+    gm = manages_company(user)
+    items = []
+    for swap in swaps:
+        levels = _levels_to_fill(user, swap, managed_ids, raise_errors=False)
+        if not levels:
+            continue
+        if gm and not any(user.pk in designated_approver_ids(swap, lv) for lv in levels):
+            continue
+        items.append(
+            InboxItem(
+                kind=_("Swap"),
+                title=_swap_title(swap),
+                created_at=swap.counterpart_decided_at or swap.created_at,
+                url=_link(swap),
+            )
+        )
+    return items
+
+
+def swaps_waiting_for_counterpart(user) -> list[InboxItem]:
+    """Swaps other salespeople proposed to `user` that await their answer, oldest first."""
+    if not user.is_authenticated:
+        return []
+    swaps = (
+        SwapRequest.objects.filter(counterpart=user.pk, status=Status.AWAITING_COUNTERPART)
+        .select_related("proposer", "counterpart")
+        .order_by("created_at", "pk")
+    )
+    return [
+        InboxItem(kind=_("Swap"), title=_swap_title(s), created_at=s.created_at, url=_link(s))
+        for s in swaps
+    ]
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def _active_salesperson(user, *, now: datetime) -> Staff | None:
+    staff = Staff.objects.filter(user=user.pk).select_related("department").first()
+    if (
+        staff is None
+        or not user.is_active
+        or staff.role != Staff.Role.SALESPERSON
+        or staff.status != Staff.Status.ACTIVE
+        or staff.has_left(now=now)
+        or staff.department_id is None
+    ):
+        return None
+    return staff
+
+
+def _notify_parties(swap: SwapRequest, *, actor, now: datetime, title: str, body: str = ""):
+    """The proposer and the counterpart hear of each decision (not the one who made it)."""
+    for person in (swap.proposer, swap.counterpart):
+        if actor is None or person.pk != actor.pk:
+            notify(recipient=person, title=title, now=now, body=body, link=_link(swap))
+
+
+@transaction.atomic
+def swap_propose(
+    *, actor, counterpart, give: list[int], take: list[int], reason: str, now: datetime
+) -> SwapRequest:
+    """交换申请: `actor` gives the customers `give` (held by the actor) for `take` (held by
+    `counterpart`, another active salesperson), on a written reason (000 §4.2④)."""
+    staff = _active_salesperson(actor, now=now)
+    if staff is None:
+        raise NotAllowed(_("Only salespeople propose swaps."))
+    if counterpart is None:
+        raise SwapError(_("Choose the salesperson you want to swap with."))
+    if counterpart.pk == actor.pk:
+        raise SwapError(_("You cannot swap with yourself."))
+    other = _active_salesperson(counterpart, now=now)
+    if other is None:
+        raise SwapError(
+            _("%(name)s is not an active salesperson and cannot take part in a swap.")
+            % {"name": counterpart.display_name}
+        )
+    give_ids, take_ids = set(give), set(take)
+    if not give_ids or not take_ids:
+        raise SwapError(_("Choose at least one of your customers and at least one of theirs."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise SwapError(_("Write the reason for the swap (the written application)."))
+    # Locked so that the holder we record is the holder at this moment.
+    given = list(
+        Customer.objects.select_for_update().filter(pk__in=give_ids, holder=actor.pk).order_by("pk")
+    )
+    if len(given) != len(give_ids):
+        raise SwapError(_("Give only customers you hold."))
+    taken = list(
+        Customer.objects.select_for_update()
+        .filter(pk__in=take_ids, holder=counterpart.pk)
+        .order_by("pk")
+    )
+    if len(taken) != len(take_ids):
+        raise SwapError(
+            _("Take only customers %(name)s holds.") % {"name": counterpart.display_name}
+        )
+    cross = staff.department_id != other.department_id
+    swap = SwapRequest.objects.create(
+        proposer=actor,
+        counterpart=counterpart,
+        proposer_department=staff.department,
+        counterpart_department=other.department,
+        is_cross_department=cross,
+        upper_department=lowest_common_parent(staff.department, other.department)
+        if cross
+        else None,
+        reason=reason,
+        created_at=now,
+    )
+    SwapItem.objects.bulk_create(
+        [SwapItem(swap=swap, customer=c, from_holder=actor, to_holder=counterpart) for c in given]
+        + [SwapItem(swap=swap, customer=c, from_holder=counterpart, to_holder=actor) for c in taken]
+    )
+    notify(
+        recipient=counterpart,
+        now=now,
+        link=_link(swap),
+        title=_("%(who)s proposes a swap (%(ref)s)")
+        % {"who": actor.display_name, "ref": swap.reference},
+        body=reason,
+    )
+    return swap
+
+
+def _lock(swap: SwapRequest, expected_status: str) -> SwapRequest:
+    """Lock the swap row and re-read its status: of two decisions at once, the second one
+    waits here and then finds the swap decided."""
+    locked = (
+        SwapRequest.objects.select_for_update(of=("self",))
+        .select_related(
+            "proposer",
+            "counterpart",
+            "proposer_department",
+            "counterpart_department",
+            "upper_department",
+        )
+        .get(pk=swap.pk)
+    )
+    if not locked.is_open:
+        raise SwapError(_("This swap is already closed."))
+    if locked.status != expected_status:
+        if expected_status == Status.AWAITING_COUNTERPART:
+            raise SwapError(_("This swap is no longer waiting for the counterpart."))
+        raise SwapError(_("This swap is still waiting for the counterpart's agreement."))
+    return locked
+
+
+@transaction.atomic
+def swap_agree(*, actor, swap: SwapRequest, now: datetime) -> SwapRequest:
+    """The counterpart agrees; the swap goes to the approvers."""
+    if actor.pk != swap.counterpart_id:
+        raise NotAllowed(_("Only the counterpart agrees to or declines a swap."))
+    swap = _lock(swap, Status.AWAITING_COUNTERPART)
+    swap.status = Status.AWAITING_APPROVAL
+    swap.counterpart_decided_at = now
+    swap.save(update_fields=["status", "counterpart_decided_at"])
+    _notify_parties(
+        swap,
+        actor=actor,
+        now=now,
+        title=_("%(who)s agreed to swap %(ref)s; it now waits for approval")
+        % {"who": actor.display_name, "ref": swap.reference},
+    )
+    approvers = set().union(*(designated_approver_ids(swap, lv) for lv in swap.required_levels))
+    for person in User.objects.filter(pk__in=approvers):
+        notify(
+            recipient=person,
+            now=now,
+            link=_link(swap),
+            title=_("Swap %(ref)s waits for your approval") % {"ref": swap.reference},
+            body=swap.reason,
+        )
+    return swap
+
+
+@transaction.atomic
+def swap_decline(*, actor, swap: SwapRequest, reason: str, now: datetime) -> SwapRequest:
+    """The counterpart declines, with a reason; the swap is closed."""
+    if actor.pk != swap.counterpart_id:
+        raise NotAllowed(_("Only the counterpart agrees to or declines a swap."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise SwapError(_("Give the reason for declining."))
+    swap = _lock(swap, Status.AWAITING_COUNTERPART)
+    swap.status = Status.DECLINED
+    swap.counterpart_decided_at = swap.closed_at = now
+    swap.closed_by = actor
+    swap.closing_reason = reason
+    swap.save()
+    _notify_parties(
+        swap,
+        actor=actor,
+        now=now,
+        title=_("Swap %(ref)s was declined by %(who)s")
+        % {"ref": swap.reference, "who": actor.display_name},
+        body=reason,
+    )
+    return swap
+
+
+@transaction.atomic
+def swap_reject(*, actor, swap: SwapRequest, reason: str, now: datetime) -> SwapRequest:
+    """An approver rejects at their step, with a reason; the swap is closed, nothing moves."""
+    reason = (reason or "").strip()
+    swap = _lock(swap, Status.AWAITING_APPROVAL)
+    _levels_to_fill(actor, swap, _managed_ids(actor), raise_errors=True)
+    if not reason:
+        raise SwapError(_("Give the reason for the rejection."))
+    swap.status = Status.REJECTED
+    swap.closed_at = now
+    swap.closed_by = actor
+    swap.closing_reason = reason
+    swap.save()
+    _notify_parties(
+        swap,
+        actor=actor,
+        now=now,
+        title=_("Swap %(ref)s was rejected") % {"ref": swap.reference},
+        body=reason,
+    )
+    return swap
+
+
+def _record_approvals(actor, swap, *, now: datetime, reason: str) -> list[str]:
+    levels = _levels_to_fill(actor, swap, _managed_ids(actor), raise_errors=True)
+    for level in levels:
+        SwapApproval.objects.create(
+            swap=swap, level=level, approver=actor, approved_at=now, reason=reason
+        )
+    # The prefetch cache (if any) is stale now.
+    swap._prefetched_objects_cache = {}
+    return levels
+
+
+def _execute(swap: SwapRequest, *, actor, now: datetime) -> None:
+    """Move every customer of the swap, or none: any refusal raises `_ExecutionFailed` and the
+    caller's transaction rolls back the moves already made."""
+    for party in (swap.proposer, swap.counterpart):
+        if _active_salesperson(party, now=now) is None:
+            raise _ExecutionFailed(
+                _("%(name)s is no longer an active salesperson.") % {"name": party.display_name}
+            )
+    # Customer order, so two swaps executing at once lock rows in the same order (no deadlock).
+    items = swap.items.select_related("customer", "from_holder", "to_holder").order_by(
+        "customer_id"
+    )
+    for item in items:
+        try:
+            ownership_transfer(
+                customer=item.customer,
+                to_holder=item.to_holder,
+                kind=OwnershipKind.SWAP,
+                actor=actor,
+                now=now,
+                reason=swap.reason[:200],
+                approval_ref=swap.reference,
+                expected_holder_id=item.from_holder_id,
+            )
+        except OwnershipConflict as exc:
+            raise _ExecutionFailed(
+                _("%(customer)s is no longer held by %(holder)s.")
+                % {"customer": item.customer.name, "holder": item.from_holder.display_name}
+            ) from exc
+
+
+def swap_approve(*, actor, swap: SwapRequest, now: datetime, reason: str = "") -> SwapRequest:
+    """Record the actor's approval step; the last step carries the swap out: every customer
+    moves in this one transaction, or — if any was moved meanwhile, or a party has left —
+    none does, and the swap is marked failed (in its own transaction, after the rollback).
+
+    Returns the swap; its status says which: still waiting, executed, or failed.
+    """
+    reason = (reason or "").strip()
+    try:
+        with transaction.atomic():
+            locked = _lock(swap, Status.AWAITING_APPROVAL)
+            _record_approvals(actor, locked, now=now, reason=reason)
+            if pending_levels(locked):
+                _notify_parties(
+                    locked,
+                    actor=actor,
+                    now=now,
+                    title=_("Swap %(ref)s: a step was approved by %(who)s")
+                    % {"ref": locked.reference, "who": actor.display_name},
+                    body=reason,
+                )
+                return locked
+            _execute(locked, actor=actor, now=now)
+            locked.status = Status.EXECUTED
+            locked.closed_at = now
+            locked.closed_by = actor
+            locked.save()
+            _notify_parties(
+                locked,
+                actor=actor,
+                now=now,
+                title=_("Swap %(ref)s was approved and carried out") % {"ref": locked.reference},
+            )
+            return locked
+    except _ExecutionFailed as failure:
+        return _mark_failed(swap, actor=actor, now=now, reason=reason, failure=failure.reason)
+
+
+@transaction.atomic
+def _mark_failed(swap, *, actor, now: datetime, reason: str, failure: str) -> SwapRequest:
+    """After the rollback: keep the approval that was given and close the swap as failed."""
+    locked = _lock(swap, Status.AWAITING_APPROVAL)
+    _record_approvals(actor, locked, now=now, reason=reason)
+    locked.status = Status.FAILED
+    locked.closed_at = now
+    locked.closed_by = actor
+    locked.closing_reason = failure[:500]
+    locked.save()
+    _notify_parties(
+        locked,
+        actor=None,
+        now=now,
+        title=_("Swap %(ref)s failed: nothing was moved") % {"ref": locked.reference},
+        body=failure,
+    )
+    return locked

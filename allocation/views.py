@@ -1,0 +1,306 @@
+"""Pool pages, distribution, requests, the protection queue and the approvals inbox. Thin:
+resolve scope, call one service, show its message; nothing moves on a refusal."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.models import Department, Staff, User
+from crm.selectors import departments_managed_by, manages_company, manages_department, user_role
+from customers.errors import CustomerError
+from customers.forms import CustomerFilter
+from customers.models import Customer
+from customers.selectors import customers_visible_to
+from customers.views import keyset_page
+
+from .inbox import inbox_for
+from .models import ClaimRequest, DistributionBatch, WrongNumberReport
+from .services.distribution import (
+    Assignment,
+    claim_create,
+    claim_decide,
+    distribution_create,
+    protection_queue,
+    protection_reclaim,
+    report_create,
+    report_verify,
+)
+
+
+def _pool_choice(request):
+    """Which pool the page shows: ?pool=<department id> or ?pool=company; 404 outside."""
+    managed = list(departments_managed_by(request.user))
+    if not managed:
+        raise Http404
+    wanted = request.GET.get("pool") or request.POST.get("pool") or ""
+    if wanted == "company":
+        if not manages_company(request.user):
+            raise Http404
+        return DistributionBatch.Source.COMPANY, None, managed
+    if wanted:
+        department = next((d for d in managed if str(d.pk) == wanted), None)
+        if department is None:
+            raise Http404
+        return DistributionBatch.Source.DEPARTMENT, department, managed
+    if manages_company(request.user):
+        return DistributionBatch.Source.COMPANY, None, managed
+    return DistributionBatch.Source.DEPARTMENT, managed[0], managed
+
+
+def _recipients(source, department, managed):
+    people = (
+        Staff.objects.filter(
+            role=Staff.Role.SALESPERSON,
+            status=Staff.Status.ACTIVE,
+            user__is_active=True,
+            department__in=[department] if department else managed,
+        )
+        .select_related("user", "department")
+        .order_by("department__path", "user__username")
+    )
+    return list(people)
+
+
+def _pool_page(request, *, status=200, error=None):
+    source, department, managed = _pool_choice(request)
+    base = Customer.objects.filter(holder__isnull=True)
+    base = (
+        base.filter(pool="company")
+        if department is None
+        else base.filter(pool="department", department=department)
+    )
+    filterset = CustomerFilter(request.GET, queryset=base)
+    rows, page = keyset_page(
+        (filterset.qs if filterset.is_valid() else base).select_related("department"), request
+    )
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    return render(
+        request,
+        "allocation/pool.html",
+        {
+            "source": source,
+            "department": department,
+            "managed": managed,
+            "is_gm": manages_company(request.user),
+            "customers": rows,
+            "page": page,
+            "filter": filterset,
+            "query": query.urlencode(),
+            "first_id": rows[0].pk if rows else None,
+            "last_id": rows[-1].pk if rows else None,
+            "error": error,
+            "recipients": _recipients(source, department, managed),
+            "departments": managed if department is None else [],
+            "scope": "pool",
+        },
+        status=status,
+    )
+
+
+@login_required
+def pool_list(request):
+    return _pool_page(request)
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+@login_required
+@require_POST
+def distribute(request):
+    source, department, managed = _pool_choice(request)
+    target = request.POST.get("recipient", "")
+    assignments = []
+    ids = _ids(request.POST.getlist("customers"))
+    try:
+        if target.startswith("user:"):
+            person = User.objects.get(pk=int(target[5:]))
+            assignments = [Assignment(pk, recipient=person) for pk in ids]
+        elif target.startswith("dept:") and department is None:
+            dept = Department.objects.get(pk=int(target[5:]))
+            assignments = [Assignment(pk, department=dept) for pk in ids]
+        else:
+            raise CustomerError(_("Choose who receives the customers."))
+        batch = distribution_create(
+            actor=request.user,
+            source=source,
+            department=department,
+            assignments=assignments,
+            now=timezone.now(),
+            source_note=request.POST.get("source_note", "")[:200],
+            exception_reason=request.POST.get("exception_reason", "")[:300],
+        )
+    except (User.DoesNotExist, Department.DoesNotExist, ValueError):
+        return _pool_page(request, status=400, error=_("Choose who receives the customers."))
+    except CustomerError as exc:
+        return _pool_page(request, status=400, error=str(exc))
+    messages.success(
+        request,
+        _("Batch %(ref)s: %(n)d customers distributed.")
+        % {"ref": batch.reference, "n": len(assignments)},
+    )
+    pool = "company" if department is None else department.pk
+    return redirect(f"{request.path.replace('distribute/', 'pools/')}?pool={pool}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_new(request):
+    if user_role(request.user) != Staff.Role.SALESPERSON:
+        raise Http404
+    ids = _ids(request.GET.getlist("customers") or request.POST.getlist("customers"))
+    customers = list(customers_visible_to(request.user).filter(pk__in=ids, holder__isnull=True))
+    error = None
+    if request.method == "POST":
+        try:
+            claim = claim_create(
+                actor=request.user,
+                customer_ids=[c.pk for c in customers] or ids,
+                reason=request.POST.get("reason", "")[:300],
+                now=timezone.now(),
+            )
+        except CustomerError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Request %(ref)s sent to your manager.") % {"ref": claim})
+            return redirect("allocation:claim_detail", pk=claim.pk)
+    return render(
+        request,
+        "allocation/claim_new.html",
+        {"customers": customers, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _claim_for(user, pk):
+    claim = get_object_or_404(
+        ClaimRequest.objects.select_related("requester", "department", "decided_by"), pk=pk
+    )
+    if claim.requester_id == user.pk:
+        return claim
+    if manages_department(user, claim.department_id):
+        return claim
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_detail(request, pk: int):
+    claim = _claim_for(request.user, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            claim_decide(
+                actor=request.user,
+                claim=claim,
+                approve=request.POST.get("decision") == "approve",
+                reason=request.POST.get("reason", "")[:300],
+                now=timezone.now(),
+            )
+        except CustomerError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("allocation:inbox")
+    customers = claim.customers.select_related("department")
+    return render(
+        request,
+        "allocation/claim_detail.html",
+        {
+            "claim": claim,
+            "customers": customers,
+            "error": error,
+            "may_decide": claim.status == ClaimRequest.Status.PENDING
+            and claim.requester_id != request.user.pk,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protection(request):
+    if not departments_managed_by(request.user).exists():
+        raise Http404
+    now = timezone.now()
+    error = None
+    if request.method == "POST":
+        try:
+            moved = protection_reclaim(
+                actor=request.user,
+                now=now,
+                customer_ids=_ids(request.POST.getlist("customers")),
+                reason=request.POST.get("reason", "")[:300],
+            )
+        except CustomerError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("%(n)d customers returned to the pool.") % {"n": moved})
+            return redirect("allocation:protection")
+    rows = list(protection_queue(request.user, as_of=now)[:200])
+    return render(
+        request,
+        "allocation/protection.html",
+        {"rows": rows, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def inbox(request):
+    if not departments_managed_by(request.user).exists():
+        raise Http404
+    return render(request, "allocation/inbox.html", {"items": inbox_for(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request, customer_pk: int):
+    customer = get_object_or_404(
+        customers_visible_to(request.user), pk=customer_pk, holder=request.user.pk
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            report_create(
+                actor=request.user,
+                customer=customer,
+                note=request.POST.get("note", "")[:300],
+                now=timezone.now(),
+            )
+        except CustomerError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Reported to your manager for verification."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request,
+        "allocation/report_new.html",
+        {"customer": customer, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def report_verify_page(request, pk: int):
+    report = get_object_or_404(WrongNumberReport, pk=pk)
+    if not manages_department(request.user, report.customer.department_id):
+        raise Http404
+    try:
+        report_verify(actor=request.user, report=report, now=timezone.now())
+    except CustomerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Verified: the customer is back in the pool and one replacement may be issued."),
+        )
+    return redirect("allocation:inbox")

@@ -1,0 +1,153 @@
+"""Notice board pages (公示, SPEC §6): the board, a notice with the previous holder's appeal and
+the manager's restore/confirm, and the manager's 不满意 verification. Thin: scope through
+`notices_visible_to` (404 outside), one service call, its message shown; a refused POST
+answers 400 and writes nothing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from customers.errors import CustomerError
+from customers.models import FollowUp
+from customers.selectors import customers_visible_to
+
+from .models import PublicNotice
+from .services.notices import (
+    may_appeal,
+    may_decide,
+    may_verify_unsatisfied,
+    notice_appeal,
+    notice_decide,
+    notices_visible_to,
+    unsatisfied_verify,
+)
+
+BOARD_SIZE = 200
+RESTORE = ("restore", "approve")  # the inbox posts approve/reject
+CONFIRM = ("confirm", "reject")
+
+
+def _notices(user):
+    return notices_visible_to(user).select_related(
+        "customer", "previous_holder", "department", "decided_by"
+    )
+
+
+@login_required
+@require_GET
+def notice_board(request):
+    """Running notices and undecided appeals (?show=all: the latest notices of any state)."""
+    now = timezone.now()
+    show = "all" if request.GET.get("show") == "all" else "current"
+    notices = _notices(request.user)
+    if show == "current":
+        notices = notices.filter(Q(ends_at__gt=now) | Q(appealed_at__isnull=False, decision=""))
+    notices = list(notices.order_by("-reclaimed_at", "-pk")[:BOARD_SIZE])
+    return render(
+        request,
+        "allocation/notice_board.html",
+        {"notices": notices, "show": show, "now": now},
+    )
+
+
+def _notice_for(user, pk: int) -> PublicNotice:
+    return get_object_or_404(_notices(user), pk=pk)
+
+
+def _detail(request, notice: PublicNotice, *, error=None):
+    notice = _notice_for(request.user, notice.pk)  # fresh after a decision or a refusal
+    now = timezone.now()
+    context = {
+        "notice": notice,
+        "now": now,
+        "error": error,
+        "may_appeal": may_appeal(request.user, notice, now),
+        "may_decide": notice.appealed_at is not None
+        and not notice.decision
+        and may_decide(request.user, notice),
+    }
+    return render(request, "allocation/notice_detail.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def notice_detail(request, pk: int):
+    return _detail(request, _notice_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def notice_appeal_view(request, pk: int):
+    notice = _notice_for(request.user, pk)
+    try:
+        notice_appeal(
+            actor=request.user,
+            notice=notice,
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
+        )
+    except CustomerError as exc:
+        return _detail(request, notice, error=str(exc))
+    messages.success(request, _("Your appeal was sent to the manager."))
+    return redirect("allocation:notice_detail", pk=notice.pk)
+
+
+@login_required
+@require_POST
+def notice_decide_view(request, pk: int):
+    """POST decision=restore|confirm (the inbox: approve|reject) and reason."""
+    notice = _notice_for(request.user, pk)
+    decision = request.POST.get("decision", "")
+    if decision not in RESTORE + CONFIRM:
+        return _detail(request, notice, error=_("Choose to restore the customer or to confirm."))
+    try:
+        notice = notice_decide(
+            actor=request.user,
+            notice=notice,
+            restore=decision in RESTORE,
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
+        )
+    except CustomerError as exc:
+        return _detail(request, notice, error=str(exc))
+    if notice.decision == PublicNotice.Decision.RESTORED:
+        messages.success(
+            request,
+            _("%(customer)s was restored to %(person)s.")
+            % {
+                "customer": notice.customer.name,
+                "person": notice.previous_holder.display_name,
+            },
+        )
+    else:
+        messages.success(request, _("The reclaim was confirmed."))
+    return redirect("allocation:notice_detail", pk=notice.pk)
+
+
+@login_required
+@require_POST
+def unsatisfied_verify_view(request, pk: int):
+    followup = get_object_or_404(
+        FollowUp.objects.select_related("customer"),
+        pk=pk,
+        customer__in=customers_visible_to(request.user).values("pk"),
+    )
+    if not may_verify_unsatisfied(request.user, followup.customer):
+        raise Http404
+    try:
+        unsatisfied_verify(actor=request.user, followup=followup, now=timezone.now())
+    except CustomerError as exc:
+        return render(
+            request,
+            "allocation/notice_refused.html",
+            {"error": str(exc), "back": reverse("customers:detail", args=[followup.customer_id])},
+            status=400,
+        )
+    messages.success(request, _("The unsatisfied follow-up was verified."))
+    return redirect(reverse("customers:detail", args=[followup.customer_id]) + "#timeline")

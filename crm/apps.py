@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CrmConfig(AppConfig):
+    """The organisation core: departments, staff and roles, the working-day calendar."""
+
+    name = "crm"
+    verbose_name = _("Organisation")
+
+    def ready(self):
+        from . import roles
+
+        # Role groups carry global permissions of several apps, which exist only once each app
+        # has migrated: re-applied after every app's post_migrate (idempotent, four groups).
+        post_migrate.connect(
+            roles.ensure_role_groups_on_migrate, dispatch_uid="crm.ensure_role_groups"
+        )

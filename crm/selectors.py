@@ -1,0 +1,80 @@
+"""Reads that carry organisation rules. Later apps build their visibility on these."""
+
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Substr
+
+from .models import Department, DepartmentUserObjectPermission, Staff, User
+from .roles import MANAGE, VIEW_CUSTOMERS
+
+
+def departments_with_permission(user, codename: str) -> QuerySet[Department]:
+    """Departments on which `user` holds `crm.<codename>`: every department for a global
+    holder (the general manager's group, or a direct grant), otherwise each department the
+    permission was granted on together with its whole subtree (000 §4.1 调阅权限).
+
+    Evaluates in one query: global and object grants are EXISTS subqueries, the subtree a prefix
+    match on the materialised `path`. Use it as a subquery (`department__in=…`) to stay at one.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Department.objects.none()
+    if user.is_superuser:
+        return Department.objects.all()
+    perm = Permission.objects.filter(content_type__app_label="crm", codename=codename)
+    global_grant = Exists(perm.filter(group__user=user.pk)) | Exists(perm.filter(user=user.pk))
+    granted_on_ancestor = (
+        DepartmentUserObjectPermission.objects.filter(
+            user=user.pk,
+            permission__content_type__app_label="crm",
+            permission__codename=codename,
+        )
+        # The candidate lies in the granted subtree when its path begins with the granted
+        # department's path ("/1/4/" begins with "/1/"; "/10/" does not).
+        .filter(content_object__path=Substr(OuterRef("path"), 1, Length("content_object__path")))
+    )
+    return Department.objects.filter(Q(global_grant) | Q(Exists(granted_on_ancestor)))
+
+
+def departments_visible_to(user) -> QuerySet[Department]:
+    """Departments whose data `user` may read."""
+    return departments_with_permission(user, VIEW_CUSTOMERS)
+
+
+def departments_managed_by(user) -> QuerySet[Department]:
+    """Departments `user` may distribute, approve and rule in."""
+    return departments_with_permission(user, MANAGE)
+
+
+def staff_visible_to(user) -> QuerySet[Staff]:
+    """Staff of the departments `user` may see, plus the user's own profile."""
+    return Staff.objects.filter(
+        Q(department__in=departments_visible_to(user)) | Q(user=user.pk)
+    ).select_related("user", "department")
+
+
+def user_role(user) -> str | None:
+    """The user's role, read from the profile loaded with the user (no query)."""
+    staff = getattr(user, "staff", None) if user.is_authenticated else None
+    return staff.role if staff else None
+
+
+def departed_users(*, now) -> QuerySet[User]:
+    """Accounts whose departure has taken effect but which are still switched on."""
+    return User.objects.filter(
+        is_active=True,
+        staff__status=Staff.Status.LEFT,
+        staff__status_effective_at__lte=now,
+    )
+
+
+def manages_company(user) -> bool:
+    """The general manager's company-wide right (global `manage_department`): keeps the
+    company pool and may act in every department."""
+    return user.is_superuser or user.has_perm("crm.manage_department")
+
+
+def manages_department(user, department_id: int | None) -> bool:
+    """May `user` manage this department (its own manager, a manager above it, the GM)?"""
+    if department_id is None:
+        return False
+    return departments_managed_by(user).filter(pk=department_id).exists()

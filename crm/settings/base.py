@@ -1,0 +1,297 @@
+"""Settings shared by every environment.
+
+The environment is read with django-environ: `DATABASE_URL` selects PostgreSQL (absent: a SQLite
+file under var/), `CELERY_BROKER_URL` selects Redis (absent: kombu's filesystem transport under
+var/, so the worker and beat run with no external service).
+"""
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(environ.Env().str("CRM_VAR_DIR", default=str(BASE_DIR / "var")))
+
+env = environ.Env()
+
+SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-only-key")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "guardian",
+    "simple_history",
+    "constance",
+    "crm",
+    "customers",
+    "allocation",
+    "penalties",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "crm.middleware.ChineseFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "crm.urls"
+WSGI_APPLICATION = "crm.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "crm.navigation.navigation",
+            ],
+            "builtins": ["template_partials.templatetags.partials"],
+        },
+    }
+]
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # The embedded default serves the web app and the Celery worker at once: WAL lets readers
+    # proceed during a write, IMMEDIATE takes the write lock up front instead of failing midway.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Shared between the web app and the worker (import progress): Redis in production
+# (CACHE_URL=redis://…), a file cache under var/ on the embedded default.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "crm.User"
+
+AUTHENTICATION_BACKENDS = [
+    "crm.auth.StaffAuthBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+# guardian would otherwise create an anonymous user row on every migrate; nobody anonymous
+# may see anything in this product.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
+GUARDIAN_MONKEY_PATCH_USER = False
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "crm:dashboard"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
+# Notifications are e-mailed too when mail is configured (and the person has an address).
+NOTIFY_BY_EMAIL = env.bool("NOTIFY_BY_EMAIL", default=False)
+
+# --- Admin-editable rule numbers (SPEC: every number is a default an administrator changes
+# in the web UI without a deploy). Later capabilities add their own keys here.
+CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
+# Rule numbers are read on most pages: keep them in the shared cache, not one query each.
+CONSTANCE_DATABASE_CACHE_BACKEND = "default"
+CONSTANCE_CONFIG = {
+    "ENTRY_DEADLINE_HOUR": (
+        10,
+        _("Records must be entered by this hour (Asia/Shanghai) on the next working day"),
+        int,
+    ),
+    "NEW_HIRE_MONTHS": (
+        1,
+        _("Months after the hire date during which a person counts as a new hire"),
+        int,
+    ),
+    "BASIC_FIELDS": (
+        "name,nature,address,postcode,phone,fax,legal_representative,tax_id,bank,bank_account",
+        _("The basic fields (comma-separated field names) every customer record must have"),
+        str,
+    ),
+    "COMPLETION_MONTHS_AFTER_DEAL": (
+        2,
+        _("Months after the first deal by which the basic fields must be complete"),
+        int,
+    ),
+    "STORE_COLLECTED_SOURCES": (
+        "walk_in,exhibition",
+        _("Sources whose customers are registered into the department pool, not to the person"),
+        str,
+    ),
+    "FOLLOWUP_MIN_LENGTH": (
+        10,
+        _("Minimum number of characters of a follow-up's content"),
+        int,
+    ),
+    "FOLLOWUP_PLACEHOLDERS": (
+        "无,同上,略,好,ok,。。。,...,……,没有,暂无,跟进,已跟进,电话,回访",
+        _("Content refused as a placeholder (comma-separated)"),
+        str,
+    ),
+    "CALLBACK_DAYS": (2, _("Days to call back after a first inquiry without a visit"), int),
+    "QUOTA_A": (4, _("Follow-ups per month for an A-grade customer"), int),
+    "QUOTA_B": (3, _("Follow-ups per month for a B-grade customer"), int),
+    "QUOTA_C": (2, _("Follow-ups per month for a C-grade customer"), int),
+    "QUOTA_D": (1, _("Follow-ups per month for a D-grade customer"), int),
+    "MAX_DEAL_QUANTITY": (100000, _("Largest quantity accepted on one purchase record"), int),
+    "MAX_DEAL_AMOUNT": (100000000, _("Largest amount (yuan) accepted on one purchase record"), int),
+    "HOLDING_CAP": (300, _("Most customers one salesperson may hold"), int),
+    "NEW_HIRE_BATCH_MAX": (30, _("Most customers in one batch to a new hire"), int),
+    "NEW_HIRE_BATCH_SHARE": (
+        20,
+        _("Most of a pool (per cent) one batch to a new hire may take"),
+        int,
+    ),
+    "PROTECTION_MONTHS": (
+        1,
+        _("Months a newly registered or distributed customer is protected"),
+        int,
+    ),
+    "HANDOVER_DAYS": (7, _("Days a manager has to distribute a leaver's customers"), int),
+}
+# A tuple (not a dict) keeps the order and lets the titles stay lazy translations.
+CONSTANCE_CONFIG_FIELDSETS = (
+    (_("Working days and deadlines"), ("ENTRY_DEADLINE_HOUR",)),
+    (_("People"), ("NEW_HIRE_MONTHS",)),
+    (
+        _("Follow-ups and deals"),
+        (
+            "FOLLOWUP_MIN_LENGTH",
+            "FOLLOWUP_PLACEHOLDERS",
+            "CALLBACK_DAYS",
+            "QUOTA_A",
+            "QUOTA_B",
+            "QUOTA_C",
+            "QUOTA_D",
+            "MAX_DEAL_QUANTITY",
+            "MAX_DEAL_AMOUNT",
+        ),
+    ),
+    (
+        _("Pools and distribution"),
+        (
+            "HOLDING_CAP",
+            "NEW_HIRE_BATCH_MAX",
+            "NEW_HIRE_BATCH_SHARE",
+            "PROTECTION_MONTHS",
+            "HANDOVER_DAYS",
+        ),
+    ),
+    (
+        _("Customer archive"),
+        ("BASIC_FIELDS", "COMPLETION_MONTHS_AFTER_DEAL", "STORE_COLLECTED_SOURCES"),
+    ),
+)
+
+# --- Celery -------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    for _folder in ("queue", "processed", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        # Remote-control (pidbox) exchanges; kombu's default is ./control in the working directory.
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Leaving revokes login at the effective time (002 §3.3): the login check enforces the
+    # exact moment; this sweep also switches the account off so admin lists tell the truth.
+    "deactivate-departed-staff": {
+        "task": "crm.tasks.deactivate_departed_staff",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Reclaim rules (SPEC §6). Run times here match the ReclaimPolicy defaults; the hourly
+    # reconcile runs any due period not finished yet (a missed night heals within the hour).
+    "reclaim-daily": {
+        "task": "allocation.tasks.reclaim_daily",
+        "schedule": crontab(minute=10, hour=0),
+    },
+    "reclaim-monthly": {
+        "task": "allocation.tasks.reclaim_monthly",
+        "schedule": crontab(minute=30, hour=0, day_of_month=1),
+    },
+    "reclaim-warnings": {
+        "task": "allocation.tasks.reclaim_warnings",
+        "schedule": crontab(minute=0, hour=8),
+    },
+    "reclaim-reconcile": {
+        "task": "allocation.tasks.reclaim_reconcile_task",
+        "schedule": crontab(minute=45),
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,143 @@
+"""Input shape only: which fields, their widgets and per-field format checks."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Contact, Customer, CustomerClass, Grade, Pool, Source
+from .normalize import KeyFormatError, normalize_phone, normalize_tax_id
+from .selectors import ARCHIVE_FIELDS, CLASSIFICATION_FIELDS
+
+REGISTER_FIELDS = ARCHIVE_FIELDS + CLASSIFICATION_FIELDS + ["source", "source_note"]
+
+
+def _check_phone(value):
+    if value:
+        try:
+            normalize_phone(value)
+        except KeyFormatError as exc:
+            raise forms.ValidationError(str(exc)) from None
+    return value
+
+
+class CustomerForm(forms.ModelForm):
+    """Register or edit; `fields` narrows to what the user may edit."""
+
+    class Meta:
+        model = Customer
+        fields = REGISTER_FIELDS
+        widgets = {
+            "business_scope": forms.Textarea(attrs={"rows": 2}),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, fields=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fields is not None:
+            for name in list(self.fields):
+                if name not in fields:
+                    del self.fields[name]
+        for name in ("nature", "address", "postcode", "phone", "legal_representative"):
+            if name in self.fields and not self.instance.pk:
+                self.fields[name].required = False
+
+    def clean_phone(self):
+        return _check_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_fax(self):
+        return _check_phone(self.cleaned_data.get("fax", ""))
+
+    def clean_tax_id(self):
+        value = self.cleaned_data.get("tax_id", "")
+        if value:
+            try:
+                normalize_tax_id(value)
+            except KeyFormatError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return value
+
+    def clean_name(self):
+        value = (self.cleaned_data.get("name") or "").strip()
+        if not value:
+            raise forms.ValidationError(_("Please enter the customer's name."))
+        return value
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "gender",
+            "birthday",
+            "title",
+            "phone",
+            "mobile",
+            "fax",
+            "email",
+            "hobbies",
+            "remarks",
+        ]
+        widgets = {"birthday": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_phone(self):
+        return _check_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_mobile(self):
+        return _check_phone(self.cleaned_data.get("mobile", ""))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("phone") and not data.get("mobile") and not self.errors:
+            raise forms.ValidationError(_("A contact needs a phone or a mobile number."))
+        return data
+
+
+ContactFormSet = forms.formset_factory(ContactForm, extra=1, max_num=10, validate_max=True)
+
+
+class CustomerFilter(django_filters.FilterSet):
+    """Filters of the customer lists (SPEC §8, issue: class, grade, source, region, holder,
+    pool, missing fields, search)."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    customer_class = django_filters.ChoiceFilter(
+        label=_("customer class"), choices=CustomerClass.choices
+    )
+    intent_grade = django_filters.ChoiceFilter(label=_("intent grade"), choices=Grade.choices)
+    source = django_filters.ChoiceFilter(label=_("source"), choices=Source.choices)
+    region = django_filters.CharFilter(label=_("region"), lookup_expr="exact")
+    holder = django_filters.NumberFilter(label=_("holder"), field_name="holder_id")
+    pool = django_filters.ChoiceFilter(
+        label=_("pool"),
+        choices=[c for c in Pool.choices if c[0]],
+    )
+    incomplete = django_filters.BooleanFilter(
+        label=_("Missing basic fields"), field_name="is_incomplete"
+    )
+
+    class Meta:
+        model = Customer
+        fields = []
+
+    def search(self, queryset, name, value):
+        """A run of digits searches the phone keys (any of the customer's numbers,
+        normalised); something shaped like a tax id also matches the tax key; anything else
+        searches name and short name. Each branch is one indexed lookup (trigram indexes on
+        PostgreSQL), not an OR across tables that would force a scan of the archive."""
+        from .models import CustomerKey
+        from .normalize import half_width
+
+        value = half_width(value).strip()
+        if not value:
+            return queryset
+        compact = "".join(ch for ch in value if ch.isalnum())
+        if compact.isdigit() and len(compact) >= 4:
+            keys = CustomerKey.objects.filter(kind="phone", value__contains=compact)
+            return queryset.filter(pk__in=keys.values("customer_id"))
+        by_name = Q(name__icontains=value) | Q(short_name__icontains=value)
+        if compact.isascii() and compact.isalnum() and len(compact) >= 15:
+            tax = CustomerKey.objects.filter(kind="tax_id", value=compact.upper())
+            return queryset.filter(by_name | Q(pk__in=tax.values("customer_id")))
+        return queryset.filter(by_name)

@@ -1,0 +1,119 @@
+"""Readable change history of a customer and its contacts: who changed what, when (SPEC §2)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .models import Contact, Customer, OwnershipKind
+from .normalize import mask_phone
+from .selectors import MASKED_FIELDS
+
+CONTACT_MASKED = {"phone", "mobile", "fax", "email"}
+LIMIT = 50
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    who: str
+    subject: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    reason: str
+    changes: list[Change]
+
+
+def _display(record, field: str) -> str:
+    value = getattr(record, field)
+    if value in (None, ""):
+        return "—"
+    getter = getattr(record, f"get_{field}_display", None)
+    return str(getter()) if getter else str(value)
+
+
+def _mask(field: str, value: str, masked_fields) -> str:
+    if field not in masked_fields or value == "—":
+        return value
+    return mask_phone(value) if field in ("phone", "mobile", "fax") else "***"
+
+
+def _entries(records, subject_of, masked_fields, fields):
+    by_object: dict[int, list] = {}
+    for record in records:
+        by_object.setdefault(record.id, []).append(record)
+    out = []
+    for versions in by_object.values():
+        versions.sort(key=lambda r: (r.history_date, r.history_id))
+        previous = None
+        for record in versions:
+            changes = []
+            for field in fields:
+                new = _display(record, field)
+                old = _display(previous, field) if previous else "—"
+                if new != old:
+                    label = str(record.instance_type._meta.get_field(field).verbose_name)
+                    changes.append(
+                        Change(
+                            label,
+                            _mask(field, old, masked_fields),
+                            _mask(field, new, masked_fields),
+                        )
+                    )
+            who = record.history_user.display_name if record.history_user else "系统"
+            reason = record.history_change_reason or ""
+            kind_code = reason.split(":")[0]
+            if kind_code in OwnershipKind.values:
+                reason = str(OwnershipKind(kind_code).label) + reason[len(kind_code) :]
+            if changes or record.history_type != "~":
+                out.append(
+                    HistoryEntry(
+                        record.history_date,
+                        who,
+                        subject_of(record),
+                        record.history_type,
+                        reason,
+                        changes,
+                    )
+                )
+            previous = record
+    return out
+
+
+def customer_history(customer: Customer, *, masked: bool) -> list[HistoryEntry]:
+    """Newest first, at most LIMIT entries; masked fields stay masked for masked viewers."""
+    customer_fields = [
+        f.name
+        for f in Customer.history.model._meta.fields
+        if f.name in {x.name for x in Customer._meta.fields}
+        and f.name not in ("id", "holder_since", "registered_at", "registered_by")
+    ]
+    contact_fields = [f.name for f in Contact._meta.fields if f.name not in ("id", "customer")]
+    customer_records = list(
+        customer.history.select_related("history_user", "holder", "department").order_by(
+            "-history_date"
+        )[:LIMIT]
+    )
+    contact_records = list(
+        Contact.history.filter(customer_id=customer.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:LIMIT]
+    )
+    entries = _entries(
+        customer_records,
+        lambda r: str(Customer._meta.verbose_name),
+        set(MASKED_FIELDS) if masked else set(),
+        customer_fields,
+    )
+    entries += _entries(
+        contact_records,
+        lambda r: f"{Contact._meta.verbose_name} {r.name}",
+        CONTACT_MASKED if masked else set(),
+        contact_fields,
+    )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:LIMIT]

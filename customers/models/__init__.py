@@ -1,0 +1,37 @@
+"""Models of the customer archive: the static archive (archive.py) and the dynamic records
+that the rules read (records.py)."""
+
+from .archive import (
+    Contact,
+    Customer,
+    CustomerClass,
+    CustomerKey,
+    Grade,
+    ImportJob,
+    Nature,
+    OwnershipEvent,
+    OwnershipKind,
+    Pool,
+    Settlement,
+    Source,
+)
+from .records import Deal, FollowUp, InquiryCall, Referral
+
+__all__ = [
+    "Contact",
+    "Customer",
+    "CustomerClass",
+    "CustomerKey",
+    "Deal",
+    "FollowUp",
+    "Grade",
+    "ImportJob",
+    "InquiryCall",
+    "Nature",
+    "OwnershipEvent",
+    "OwnershipKind",
+    "Pool",
+    "Referral",
+    "Settlement",
+    "Source",
+]

@@ -1,0 +1,117 @@
+"""Reads that carry the archive's rules. Every list, detail, search, export and history page
+starts from `customers_visible_to(user)` (SPEC §1)."""
+
+from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
+
+from crm.models import Staff
+from crm.selectors import (
+    departments_visible_to,
+    manages_company,
+    manages_department,
+    user_role,
+)
+
+from .models import Customer, Pool
+
+# Static information (客户静态信息表): what accountants keep (SPEC §1, §8).
+ARCHIVE_FIELDS = [
+    "name",
+    "short_name",
+    "is_organisation",
+    "product_category",
+    "nature",
+    "address",
+    "postcode",
+    "phone",
+    "fax",
+    "website",
+    "email",
+    "business_scope",
+    "legal_representative",
+    "tax_id",
+    "settlement_method",
+    "bank",
+    "bank_account",
+    "remarks",
+]
+CLASSIFICATION_FIELDS = ["customer_class", "intent_grade", "credit_rating", "region"]
+# Shown as 138****5678 / *** to whoever may see the customer but not contact it.
+MASKED_FIELDS = ["phone", "fax", "email", "address", "bank_account"]
+
+
+def customers_visible_to(user) -> QuerySet[Customer]:
+    """Customers `user` may see, annotated with `contacts_masked`.
+
+    - general manager (global right): every customer, pools included;
+    - manager / accountant: customers of the departments they hold the right on (subtree),
+      including those departments' pools;
+    - salesperson: the customers they hold, plus their own department's pool with contact
+      fields masked (000 §3.1.c: nobody contacts a customer that is not theirs).
+
+    Built on department rights and `holder_id`; no per-customer permission rows.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Customer.objects.none()
+    qs = Customer.objects.all()
+    if user.is_superuser or user.has_perm("crm.view_department_customers"):
+        return qs.annotate(contacts_masked=Value(False, output_field=BooleanField()))
+    # Department ids are resolved first (one small query): a literal IN list lets the planner
+    # use the department indexes, where a subquery becomes a filter over every row.
+    department_ids = list(departments_visible_to(user).values_list("pk", flat=True))
+    scope = Q(department__in=department_ids)
+    staff = getattr(user, "staff", None)
+    role = staff.role if staff else None
+    if role != Staff.Role.ACCOUNTANT:  # accountants never hold customers
+        scope |= Q(holder=user.pk)
+    masked = Value(False)
+    if role == Staff.Role.SALESPERSON and staff.department_id:
+        scope |= Q(department=staff.department_id, holder__isnull=True, pool=Pool.DEPARTMENT)
+        masked = Case(When(holder=user.pk, then=Value(False)), default=Value(True))
+    return qs.filter(scope).annotate(
+        contacts_masked=ExpressionWrapper(masked, output_field=BooleanField())
+    )
+
+
+def can_manage_customer(user, customer) -> bool:
+    """Managers of the customer's department (subtree) and the GM."""
+    if customer.department_id is None:
+        return manages_company(user)
+    return manages_department(user, customer.department_id)
+
+
+def editable_fields(user, customer) -> list[str]:
+    """Which static fields `user` may edit on `customer` (SPEC §1, §2): the holder and the
+    managers edit the archive and the classification; accountants only the archive fields;
+    nobody edits the holder here (that is a move, through the allocation workflows)."""
+    role = user_role(user)
+    if (
+        customer.holder_id == user.pk
+        or (
+            role in (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER)
+            and can_manage_customer(user, customer)
+        )
+        or user.is_superuser
+    ):
+        return ARCHIVE_FIELDS + CLASSIFICATION_FIELDS
+    if (
+        role == Staff.Role.ACCOUNTANT
+        and departments_visible_to(user).filter(pk=customer.department_id).exists()
+    ):
+        return list(ARCHIVE_FIELDS)
+    return []
+
+
+def may_follow_up(user, customer) -> bool:
+    """The holder and the managers of the customer's department log follow-ups (SPEC §4)."""
+    return customer.holder_id == user.pk or can_manage_customer(user, customer)
+
+
+def may_record_deal(user, customer) -> bool:
+    """Holder, managers, and the accountants keeping the department's records (SPEC §1)."""
+    if may_follow_up(user, customer):
+        return True
+    return (
+        user_role(user) == Staff.Role.ACCOUNTANT
+        and customer.department_id is not None
+        and departments_visible_to(user).filter(pk=customer.department_id).exists()
+    )

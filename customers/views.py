@@ -1,0 +1,211 @@
+"""Customer pages. Thin: every read starts from `customers_visible_to`, every write is one
+service call; out-of-scope ids answer 404 (SPEC §1)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from crm.models import Staff
+from crm.selectors import user_role
+
+from .basic_fields import field_labels
+from .errors import CustomerError
+from .forms import REGISTER_FIELDS, ContactForm, ContactFormSet, CustomerFilter, CustomerForm
+from .history import customer_history
+from .models import Contact
+from .normalize import KeyFormatError
+from .selectors import customers_visible_to, editable_fields, may_follow_up, may_record_deal
+from .services import contact_add, contact_update, customer_register, customer_update
+from .timeline import encode_cursor, timeline, yearly_summary
+
+PAGE_SIZE = 50
+LIST_SCOPES = ("mine", "pool", "all")
+
+
+def keyset_page(queryset, request, size=PAGE_SIZE):
+    """Newest first, paged by id (`?after=`/`?before=`): constant cost at any depth and no
+    COUNT over a million rows."""
+    after, before = request.GET.get("after"), request.GET.get("before")
+    if before and before.isdigit():
+        rows = list(queryset.filter(pk__gt=int(before)).order_by("pk")[: size + 1])
+        has_more = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return rows, {"has_prev": has_more, "has_next": True}
+    if after and after.isdigit():
+        queryset = queryset.filter(pk__lt=int(after))
+    rows = list(queryset.order_by("-pk")[: size + 1])
+    return rows[:size], {"has_prev": bool(after), "has_next": len(rows) > size}
+
+
+def scoped_customers(request):
+    """The visible customers narrowed by the scope tab and the filters."""
+    user = request.user
+    scope = request.GET.get("scope") or ("mine" if user_role(user) == "salesperson" else "all")
+    scope = scope if scope in LIST_SCOPES else "all"
+    base = customers_visible_to(user)
+    if scope == "mine":
+        base = base.filter(holder=user.pk)
+    elif scope == "pool":
+        base = base.filter(holder__isnull=True)
+    filterset = CustomerFilter(request.GET, queryset=base)
+    return scope, filterset
+
+
+@login_required
+def customer_list(request):
+    scope, filterset = scoped_customers(request)
+    if not filterset.is_valid():
+        messages.error(request, _("Some filters were not understood and were ignored."))
+        qs = filterset.queryset
+    else:
+        qs = filterset.qs
+    rows, page = keyset_page(qs.select_related("holder", "department"), request)
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "customers": rows,
+            "page": page,
+            "scope": scope,
+            "filter": filterset,
+            "query": query.urlencode(),
+            "first_id": rows[0].pk if rows else None,
+            "last_id": rows[-1].pk if rows else None,
+        },
+    )
+
+
+@login_required
+def customer_detail(request, pk: int):
+    customer = get_object_or_404(
+        customers_visible_to(request.user).select_related("holder", "department"), pk=pk
+    )
+    entries, cursor = timeline(customer)
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "entries": entries,
+            "next_cursor": encode_cursor(cursor) if cursor else None,
+            "masked": customer.contacts_masked,
+            "years": yearly_summary(customer),
+            "can_follow_up": may_follow_up(request.user, customer),
+            "can_record_deal": may_record_deal(request.user, customer),
+            "contacts": list(customer.contacts.all()),
+            "events": customer.events.select_related("from_holder", "to_holder", "actor")[:50],
+            "history": customer_history(customer, masked=customer.contacts_masked),
+            "can_edit": bool(editable_fields(request.user, customer)),
+            "missing": field_labels(customer.missing_basic_fields()),
+        },
+    )
+
+
+def _form_error(form, exc):
+    form.add_error(None, str(exc))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request):
+    if user_role(request.user) not in (
+        Staff.Role.SALESPERSON,
+        Staff.Role.MANAGER,
+        Staff.Role.GENERAL_MANAGER,
+    ):
+        raise Http404
+    form = CustomerForm(
+        request.POST or None,
+        fields=REGISTER_FIELDS,
+        initial={"phone": request.GET.get("phone", "")[:30]},
+    )
+    contacts = ContactFormSet(request.POST or None, prefix="contacts")
+    if request.method == "POST" and form.is_valid() and contacts.is_valid():
+        contact_rows = [f.cleaned_data for f in contacts.forms if f.has_changed()]
+        try:
+            customer = customer_register(
+                actor=request.user,
+                data=form.cleaned_data,
+                contacts=contact_rows,
+                now=timezone.now(),
+            )
+        except (CustomerError, KeyFormatError) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Customer %(name)s registered.") % {"name": customer})
+            return redirect("customers:detail", pk=customer.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "customers/register.html", {"form": form, "contacts": contacts}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request, pk: int):
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
+    fields = editable_fields(request.user, customer)
+    if not fields:
+        raise Http404
+    form = CustomerForm(request.POST or None, instance=customer, fields=fields)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            customer_update(actor=request.user, customer=customer, data=data, now=timezone.now())
+        except (CustomerError, KeyFormatError) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "customers/edit.html", {"form": form, "customer": customer}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_form(request, pk: int, contact_pk: int | None = None):
+    customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
+    if "phone" not in editable_fields(request.user, customer):
+        raise Http404
+    contact = get_object_or_404(Contact, pk=contact_pk, customer=customer) if contact_pk else None
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                if contact:
+                    contact_update(
+                        actor=request.user,
+                        contact=contact,
+                        data=form.cleaned_data,
+                        now=timezone.now(),
+                    )
+                else:
+                    contact_add(
+                        actor=request.user,
+                        customer=customer,
+                        data=form.cleaned_data,
+                        now=timezone.now(),
+                    )
+        except (CustomerError, KeyFormatError) as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect(reverse("customers:detail", args=[customer.pk]) + "#contacts")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": customer, "contact": contact},
+        status=status,
+    )

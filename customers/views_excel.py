@@ -1,0 +1,115 @@
+"""Excel pages: export the list as it is filtered, download the import template, import.
+Thin: the rules live in `customers.excel`, the scope in `views.scoped_customers`."""
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from crm.selectors import user_role
+
+from . import excel
+from .models import ImportJob
+from .services.imports import INLINE_ROWS, import_job_create, import_job_progress
+from .services.registration import REGISTERING_ROLES
+from .views import scoped_customers
+
+TEMPLATE = "customers/import.html"
+
+
+@login_required
+@require_GET
+def export(request):
+    """Exactly the rows of the list page (same scope tab, same filters), masked the same.
+
+    Written to a temporary file rather than memory: a department's archive can be large."""
+    _scope, filterset = scoped_customers(request)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    try:
+        excel.export_customers(queryset, handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"customers-{timezone.localdate():%Y%m%d}.xlsx",
+        content_type=excel.XLSX_CONTENT_TYPE,
+    )
+
+
+def _may_import(user) -> bool:
+    return user_role(user) in REGISTERING_ROLES
+
+
+@login_required
+@require_GET
+def import_template(request):
+    if not _may_import(request.user):
+        raise Http404
+    response = HttpResponse(excel.build_template(), content_type=excel.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="customer-import-template.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    """Registering in bulk is registering: only the roles that may register may import.
+    Small files import while the user waits; larger ones run on the worker with progress."""
+    if not _may_import(request.user):
+        raise Http404
+    if request.method == "GET":
+        return render(request, TEMPLATE, {"max_rows": excel.MAX_ROWS})
+    only_valid = bool(request.POST.get("only_valid"))
+    context = {"max_rows": excel.MAX_ROWS, "only_valid": only_valid}
+    upload = request.FILES.get("file")
+    try:
+        records = excel.read_workbook(upload)
+    except excel.WorkbookError as exc:
+        return render(request, TEMPLATE, {**context, "file_error": str(exc)}, status=400)
+    now = timezone.now()
+    if len(records) > INLINE_ROWS:
+        job = import_job_create(
+            actor=request.user, upload=upload, only_valid=only_valid, rows=len(records), now=now
+        )
+        return redirect("customers:import_job", pk=job.pk)
+    result = excel.import_workbook(
+        actor=request.user, records=records, only_valid=only_valid, now=now
+    )
+    if not result.errors:
+        messages.success(request, _("%(count)d customers imported.") % {"count": result.imported})
+        return redirect("customers:list")
+    status = 400 if result.failed else 200
+    return render(request, TEMPLATE, {**context, "result": result}, status=status)
+
+
+@login_required
+@require_GET
+def import_job(request, pk: int):
+    """The progress of a background import (htmx polls the #progress fragment)."""
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, actor=request.user)
+    result = None
+    if job.finished_at:
+        result = excel.ImportResult(
+            imported=job.imported,
+            errors=[excel.RowError(*row) for row in job.errors],
+            failed=job.status in (ImportJob.Status.ROLLED_BACK, ImportJob.Status.ERROR),
+        )
+    context = {
+        "job": job,
+        "done": import_job_progress(job),
+        "result": result,
+        "max_rows": excel.MAX_ROWS,
+    }
+    template = "customers/import_job.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, context)

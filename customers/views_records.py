@@ -1,0 +1,182 @@
+"""Pages for follow-ups, deals, referrals, inquiry calls and the timeline. Thin: scope through
+`customers_visible_to` (404 outside), one service call, htmx fragments where a row is edited."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .errors import CustomerError
+from .forms_records import AmendForm, DealForm, FollowUpForm, InquiryForm, ReferralForm
+from .models import FollowUp
+from .normalize import KeyFormatError
+from .selectors import customers_visible_to
+from .services import (
+    InquiryOutcome,
+    deal_record,
+    followup_amend,
+    followup_log,
+    inquiry_log,
+    referral_record,
+)
+from .timeline import decode_cursor, encode_cursor, timeline
+
+FORM_PAGE = "customers/record_form.html"
+
+
+def _customer(request, pk):
+    return get_object_or_404(
+        customers_visible_to(request.user).select_related("holder", "department"), pk=pk
+    )
+
+
+def _late_message(record):
+    if record.is_late:
+        return _("Saved, but entered after the deadline (%(deadline)s): it is marked late.") % {
+            "deadline": timezone.localtime(record.deadline).strftime("%Y-%m-%d %H:%M")
+        }
+    return None
+
+
+def _record_view(request, pk, *, form_class, service, title, form_kwargs=None):
+    """GET: the form (a table-row fragment for htmx); POST: one service call."""
+    customer = _customer(request, pk)
+    form = form_class(request.POST or None, **(form_kwargs(customer) if form_kwargs else {}))
+    record = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = service(
+                actor=request.user, customer=customer, data=form.cleaned_data, now=timezone.now()
+            )
+        except (CustomerError, KeyFormatError) as exc:
+            form.add_error(None, str(exc))
+    context = {
+        "customer": customer,
+        "form": form,
+        "title": title,
+        "record": record,
+        "late": _late_message(record) if record else None,
+        "action": request.path,
+    }
+    if request.htmx:
+        status = 400 if request.method == "POST" and record is None else 200
+        return render(request, f"{FORM_PAGE}#{'done' if record else 'row'}", context, status=status)
+    if record is not None:
+        messages.success(request, _("Saved."))
+        if context["late"]:
+            messages.warning(request, context["late"])
+        return redirect(reverse("customers:detail", args=[customer.pk]) + "#timeline")
+    status = 400 if request.method == "POST" else 200
+    return render(request, FORM_PAGE, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup_new(request, pk: int):
+    return _record_view(
+        request,
+        pk,
+        form_class=FollowUpForm,
+        service=followup_log,
+        title=_("Log a follow-up"),
+        form_kwargs=lambda customer: {"customer": customer},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deal_new(request, pk: int):
+    return _record_view(
+        request, pk, form_class=DealForm, service=deal_record, title=_("Enter a purchase")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_new(request, pk: int):
+    return _record_view(
+        request, pk, form_class=ReferralForm, service=referral_record, title=_("Record a referral")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup_amend_view(request, pk: int, followup_pk: int):
+    customer = _customer(request, pk)
+    original = get_object_or_404(FollowUp, pk=followup_pk, customer=customer)
+    if original.author_id != request.user.pk:
+        raise Http404
+    form = AmendForm(
+        request.POST or None,
+        initial={
+            "content": original.content,
+            "result": original.result,
+            "next_step": original.next_step,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup_amend(
+                actor=request.user, original=original, data=form.cleaned_data, now=timezone.now()
+            )
+        except CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Correction saved; the original stays as it was."))
+            return redirect(reverse("customers:detail", args=[customer.pk]) + "#timeline")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        FORM_PAGE,
+        {
+            "customer": customer,
+            "form": form,
+            "title": _("Correct a follow-up"),
+            "original": original,
+            "action": request.path,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def timeline_page(request, pk: int):
+    customer = _customer(request, pk)
+    entries, cursor = timeline(customer, cursor=decode_cursor(request.GET.get("cursor")))
+    return render(
+        request,
+        "customers/_timeline.html",
+        {
+            "customer": customer,
+            "entries": entries,
+            "next_cursor": encode_cursor(cursor) if cursor else None,
+            "masked": customer.contacts_masked,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inquiry_new(request):
+    """咨询来电: anybody logs a call by number; the page says only whether it is new."""
+    form = InquiryForm(request.POST or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = inquiry_log(actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except (CustomerError, KeyFormatError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            form = InquiryForm()
+    status = 400 if request.method == "POST" and outcome is None else 200
+    return render(
+        request,
+        "customers/inquiry.html",
+        {"form": form, "outcome": outcome, "Outcome": InquiryOutcome},
+        status=status,
+    )

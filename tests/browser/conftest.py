@@ -1,0 +1,109 @@
+"""Real-browser fixtures: Playwright (Python) driving Debian's chromium, headless.
+
+Screenshots go to tests/browser/screens/ (git-ignored) for a person to look at. Without a
+chromium the journeys are skipped, unless CRM_REQUIRE_BROWSER=1 (CI) makes that a failure.
+"""
+
+import io
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+
+SCREENS = Path(__file__).parent / "screens"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
+# itself (seeding) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CRM_CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is required (CRM_REQUIRE_BROWSER=1) but was not found")
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shot():
+    SCREENS.mkdir(exist_ok=True)
+
+    def _shot(page, name):
+        page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+    return _shot
+
+
+@pytest.fixture
+def demo(transactional_db, live_server):
+    # Seed outside this thread: Playwright's event loop runs here, and code that sees a running
+    # loop (constance) switches to its async API.
+    def seed():
+        try:
+            call_command("seed_demo", "--as-of", "2026-11-22", "--light", stdout=io.StringIO())
+        finally:
+            connections.close_all()  # this thread's connection must not outlive the test
+
+    seeding = threading.Thread(target=seed)
+    seeding.start()
+    seeding.join()
+    return live_server.url
+
+
+def in_thread(fn, *args, **kwargs):
+    """Run ORM/service code outside Playwright's event-loop thread (see `demo`)."""
+    result = {}
+
+    def run():
+        try:
+            result["value"] = fn(*args, **kwargs)
+        except BaseException as exc:  # re-raised in the test thread
+            result["error"] = exc
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
