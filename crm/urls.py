@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include((crm_patterns, "crm"))),
     path("customers/", include("customers.urls")),
     path("allocation/", include("allocation.urls")),
+    path("penalties/", include("penalties.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

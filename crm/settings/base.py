@@ -205,6 +205,18 @@ CONSTANCE_CONFIG = {
         int,
     ),
     "HANDOVER_DAYS": (7, _("Days a manager has to distribute a leaver's customers"), int),
+    "NEW_RESOURCE_QUOTA": (
+        40,
+        _("New customers each salesperson must register in a month (000 §4.2①a)"),
+        int,
+    ),
+    "NO_LOGIN_DAYS": (14, _("Days without a login before the manager is told (002 §3)"), int),
+    "CONTACT_STRIKES": (
+        3,
+        _("Confirmed 'contacted a registered customer' entries in 12 months that lead to "
+          "dismissal review and reclaim of all customers"),
+        int,
+    ),
 }
 # A tuple (not a dict) keeps the order and lets the titles stay lazy translations.
 CONSTANCE_CONFIG_FIELDSETS = (
@@ -238,6 +250,7 @@ CONSTANCE_CONFIG_FIELDSETS = (
         _("Customer archive"),
         ("BASIC_FIELDS", "COMPLETION_MONTHS_AFTER_DEAL", "STORE_COLLECTED_SOURCES"),
     ),
+    (_("Penalties and rewards"), ("NEW_RESOURCE_QUOTA", "NO_LOGIN_DAYS", "CONTACT_STRIKES")),
 )
 
 # --- Celery -------------------------------------------------------------------------------
@@ -281,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
     "reclaim-warnings": {
         "task": "allocation.tasks.reclaim_warnings",
         "schedule": crontab(minute=0, hour=8),
+    },
+    # Penalty scans (SPEC §7): after the night's reclaims, before anyone starts work.
+    "penalties-scan": {
+        "task": "penalties.tasks.penalties_scan_task",
+        "schedule": crontab(minute=0, hour=1),
     },
     "reclaim-reconcile": {
         "task": "allocation.tasks.reclaim_reconcile_task",

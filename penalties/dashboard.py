@@ -1,0 +1,68 @@
+"""The ledger's part of the dashboards (SPEC §8): a salesperson's own ledger and score, the
+manager's department (ledger to confirm, quota status, pool, reclaims, notices, success rate),
+and the GM's company summary with a link to the full company view."""
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+
+from crm.charts import bar_chart
+from crm.selectors import departments_managed_by
+from customers.models import Customer
+
+from .selectors import entries_to_decide, person_month_summary
+from .services.ledger import month_of
+from .stats import department_rows, notices_running, quota_status, success_rate
+
+
+def own_panel(request, *, now, today) -> dict:
+    month = month_of(today)
+    user = request.user
+    recent = list(user.ledger_entries.select_related("rule").order_by("-occurred_on", "-pk")[:6])
+    return {
+        "ledger": person_month_summary(user, month),
+        "last_month": person_month_summary(user, month - relativedelta(months=1)),
+        "recent": recent,
+    }
+
+
+def manager_panel(request, *, now, today) -> dict:
+    month = month_of(today)
+    departments = list(departments_managed_by(request.user).order_by("path"))
+    ids = [d.pk for d in departments]
+    waiting = entries_to_decide(request.user)
+    rows = department_rows(departments, month=month)
+    return {
+        "waiting": list(waiting.order_by("created_at", "pk")[:8]),
+        "waiting_count": waiting.count(),
+        "quota": quota_status(ids, month=month),
+        "pool_size": Customer.objects.filter(
+            holder__isnull=True, pool="department", department_id__in=ids
+        ).count(),
+        "notices": notices_running(ids, now=now),
+        "reclaimed": sum(r.reclaimed for r in rows),
+        "rate_month": success_rate(
+            department_ids=ids, start=month, end=month + relativedelta(months=1)
+        ),
+        "rate_year": success_rate(
+            department_ids=ids,
+            start=today.replace(month=1, day=1),
+            end=today.replace(month=12, day=31) + relativedelta(days=1),
+        ),
+        "chart": bar_chart(
+            [r.department.name for r in rows],
+            [
+                (_("Follow-ups"), [r.followups for r in rows]),
+                (_("Deals"), [r.deals for r in rows]),
+                (_("Reclaimed"), [r.reclaimed for r in rows]),
+            ],
+            title=_("This month by department"),
+            height=200,
+        )
+        if rows
+        else "",
+    }
+
+
+def company_panel(request, *, now, today) -> dict:
+    waiting = entries_to_decide(request.user)
+    return {"waiting_count": waiting.count(), "waiting": list(waiting.order_by("created_at")[:5])}

@@ -1,0 +1,44 @@
+"""Demo ledger for `seed_demo`: the scans run once, a manager has recorded a fine and a reward,
+and one entry is already confirmed, so every ledger page has something to show."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from crm.calendar import SHANGHAI
+
+from .models import LedgerEntry, PenaltyRule
+from .services import ManualEntry, ledger_confirm, ledger_record, penalties_scan
+
+
+def seed_penalties(*, today: date, users: dict, light: bool = False) -> list[str]:
+    if LedgerEntry.objects.exists():
+        return []
+    now = datetime.combine(today, time(1), SHANGHAI)
+    result = penalties_scan(as_of=today, now=now)
+    manager, sales = users.get("east.manager"), users.get("east.sales1")
+    if manager is None or sales is None:
+        return [f"奖惩台账：扫描提议 {result.total} 条"]
+    thin = ledger_record(
+        actor=manager,
+        entry=ManualEntry(
+            person=sales,
+            rule=PenaltyRule.objects.get(code="THIN_CONTENT"),
+            amount=Decimal(20),
+            reason="跟踪记录只写了“已联系”，没有内容。",
+            occurred_on=today - timedelta(days=1),
+        ),
+        now=now,
+    )
+    ledger_confirm(actor=manager, entry=thin, now=now + timedelta(minutes=5))
+    ledger_record(
+        actor=manager,
+        entry=ManualEntry(
+            person=users.get("east.sales2", sales),
+            rule=PenaltyRule.objects.get(code="REWARD_MONEY"),
+            amount=Decimal(-200),
+            reason="本月签单第一名。",
+            occurred_on=today - timedelta(days=1),
+        ),
+        now=now,
+    )
+    return [f"奖惩台账：扫描提议 {result.total} 条；经理录入 2 条（1 条已确认）"]

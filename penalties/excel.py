@@ -1,0 +1,109 @@
+"""The payroll workbook of one month (SPEC §7): confirmed sums by rule per department and per
+person, and every line with its status. No HTTP here; the view scopes the entries."""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .models import LedgerEntry, PenaltyRule
+from .services.ledger import month_label
+
+BOLD = Font(bold=True)
+
+
+def _sheet(book, title: str, header: list[str]):
+    sheet = book.create_sheet(title=title[:31])
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = BOLD
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> bytes:
+    rules = list(PenaltyRule.objects.order_by("is_reward", "code"))
+    rows = list(
+        entries.filter(month=month)
+        .select_related("person", "department", "rule", "decided_by")
+        .order_by("department__path", "person__username", "occurred_on", "pk")
+    )
+    confirmed = [e for e in rows if e.status == LedgerEntry.Status.CONFIRMED]
+    used = [r for r in rules if any(e.rule_id == r.pk for e in confirmed)]
+    rule_names = [f"{_(r.name)} ({r.code})" for r in used]
+
+    book = Workbook()
+    book.remove(book.active)
+    by_department = defaultdict(lambda: defaultdict(Decimal))
+    by_person = defaultdict(lambda: defaultdict(Decimal))
+    points = defaultdict(int)
+    for e in confirmed:
+        department = e.department.name if e.department_id else _("Whole company")
+        by_department[department][e.rule_id] += e.amount
+        key = (department, e.person.username, e.person.display_name)
+        by_person[key][e.rule_id] += e.amount
+        points[key] += e.points
+
+    sheet = _sheet(book, _("By department"), [_("Department"), *rule_names, _("Total (yuan)")])
+    for department, sums in by_department.items():
+        sheet.append([department, *[sums.get(r.pk, 0) for r in used], sum(sums.values())])
+
+    sheet = _sheet(
+        book,
+        _("By person"),
+        [
+            _("Department"),
+            _("Username"),
+            _("Name"),
+            *rule_names,
+            _("Total (yuan)"),
+            _("Score points"),
+        ],
+    )
+    for key, sums in by_person.items():
+        sheet.append([*key, *[sums.get(r.pk, 0) for r in used], sum(sums.values()), points[key]])
+
+    sheet = _sheet(
+        book,
+        _("Entries"),
+        [
+            "#",
+            _("Department"),
+            _("Username"),
+            _("Name"),
+            _("Rule"),
+            _("Amount (yuan)"),
+            _("Score points"),
+            _("Breach date"),
+            _("Status"),
+            _("Decided by"),
+            _("Reason"),
+            _("Reverses"),
+        ],
+    )
+    for e in rows:
+        sheet.append(
+            [
+                e.pk,
+                e.department.name if e.department_id else "",
+                e.person.username,
+                e.person.display_name,
+                f"{_(e.rule.name)} ({e.rule.code})",
+                e.amount,
+                e.points,
+                e.occurred_on,
+                e.get_status_display(),
+                e.decided_by.display_name if e.decided_by_id else "",
+                e.reason,
+                e.reversal_of_id or "",
+            ]
+        )
+    book.properties.title = _("Ledger %(month)s") % {"month": month_label(month)}
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

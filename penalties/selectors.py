@@ -1,0 +1,43 @@
+"""Who sees which ledger entries (SPEC §1, §7): the GM everything; managers and accountants
+their departments (and their own entries); a salesperson only their own."""
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from crm.selectors import departments_visible_to, manages_company
+
+from .models import LedgerEntry
+
+
+def entries_visible_to(user) -> QuerySet[LedgerEntry]:
+    entries = LedgerEntry.objects.select_related("person", "rule", "department")
+    if manages_company(user):
+        return entries
+    return entries.filter(Q(person=user) | Q(department__in=departments_visible_to(user)))
+
+
+def entries_to_decide(user) -> QuerySet[LedgerEntry]:
+    """Proposals waiting on `user`: their managed departments' entries about somebody else
+    (the GM: every entry not about themselves)."""
+    from crm.selectors import departments_managed_by
+
+    proposed = LedgerEntry.objects.filter(status=LedgerEntry.Status.PROPOSED).exclude(person=user)
+    if not manages_company(user):
+        proposed = proposed.filter(department__in=departments_managed_by(user))
+    return proposed.select_related("person", "rule", "department")
+
+
+def person_month_summary(person, month) -> dict:
+    """A person's confirmed money and score for one month (the salesperson's own view)."""
+    confirmed = LedgerEntry.objects.filter(
+        person=person, month=month, status=LedgerEntry.Status.CONFIRMED
+    )
+    totals = confirmed.aggregate(amount=Sum("amount"), points=Sum("points"), n=Count("pk"))
+    proposed = LedgerEntry.objects.filter(
+        person=person, month=month, status=LedgerEntry.Status.PROPOSED
+    ).count()
+    return {
+        "amount": totals["amount"] or 0,
+        "points": totals["points"] or 0,
+        "confirmed": totals["n"],
+        "proposed": proposed,
+    }

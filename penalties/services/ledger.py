@@ -1,0 +1,346 @@
+"""Writing the ledger (SPEC §7): manual entries, confirm / waive, reversal, month close.
+
+Every write checks the month is open and the entry undecided under a row lock; the database
+triggers of migration 0002 refuse the same things should anything go around this module."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from constance import config
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from allocation.services.confiscation import customer_confiscate, customers_reclaim_all
+from allocation.services.distribution import Assignment, distribution_create
+from allocation.services.notices import customers_on_notice
+from crm.models import Staff
+from crm.notifications import notify
+from crm.selectors import manages_company, manages_department
+from customers.errors import CustomerError, NotAllowed
+from customers.models import Customer, Pool
+
+from ..models import ClosedMonth, DismissalReview, LedgerEntry, PenaltyRule
+
+
+class LedgerError(CustomerError):
+    """A ledger rule refused the request; the message is for the user."""
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_label(month: date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def is_month_closed(month: date) -> bool:
+    return ClosedMonth.objects.filter(month=month_of(month)).exists()
+
+
+def _check_open(month: date) -> None:
+    if is_month_closed(month):
+        raise LedgerError(
+            _("%(month)s is closed: it accepts no new or changed entries.")
+            % {"month": month_label(month)}
+        )
+
+
+def parse_amount(raw) -> Decimal:
+    try:
+        amount = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise LedgerError(_("Enter the amount as a number of yuan.")) from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise LedgerError(_("Enter the amount as a number of yuan, at most two decimals."))
+    return amount
+
+
+def check_amount(rule: PenaltyRule, amount: Decimal) -> None:
+    """Amounts outside a rule's range are refused (SPEC §7)."""
+    if rule.amount_allowed(amount):
+        return
+    if rule.max_amount is None:
+        allowed = _("at least %(low)s yuan") % {"low": rule.min_amount}
+    elif rule.max_amount == rule.min_amount:
+        allowed = _("exactly %(amount)s yuan") % {"amount": rule.min_amount}
+    else:
+        allowed = _("%(low)s to %(high)s yuan") % {"low": rule.min_amount, "high": rule.max_amount}
+    raise LedgerError(
+        _("%(amount)s yuan is outside the range of %(rule)s: %(allowed)s.")
+        % {"amount": amount, "rule": _(rule.name), "allowed": allowed}
+    )
+
+
+def may_record_for(actor, person) -> bool:
+    """Managers record entries for people of the departments they manage, the GM for anyone;
+    nobody for themselves."""
+    if actor.pk == person.pk:
+        return False
+    if manages_company(actor):
+        return True
+    staff = getattr(person, "staff", None)
+    return staff is not None and manages_department(actor, staff.department_id)
+
+
+def may_decide(actor, entry: LedgerEntry) -> bool:
+    """The manager of the entry's department or the GM decides; an entry about oneself goes to
+    the level above (a manager's own HANDOVER_OVERDUE is the GM's to decide)."""
+    if actor.pk == entry.person_id:
+        return False
+    if manages_company(actor):
+        return True
+    return manages_department(actor, entry.department_id)
+
+
+@dataclass
+class ManualEntry:
+    person: object
+    rule: PenaltyRule
+    amount: Decimal
+    reason: str
+    occurred_on: date
+    customer: Customer | None = None
+    extra_customers: int = 0
+
+
+@transaction.atomic
+def ledger_record(*, actor, entry: ManualEntry, now: datetime) -> LedgerEntry:
+    """A manager (own departments) or the GM records a manual entry; it waits to be
+    confirmed or waived like a scan's proposal."""
+    rule = entry.rule
+    if rule.origin != PenaltyRule.Origin.MANUAL or not rule.is_active:
+        raise LedgerError(_("This rule is applied by the system's scans, not by hand."))
+    if not may_record_for(actor, entry.person):
+        raise NotAllowed(_("You may record entries only for people of departments you manage."))
+    if not entry.reason.strip():
+        raise LedgerError(_("Give the reason for the entry."))
+    if entry.occurred_on > timezone.localtime(now).date():
+        raise LedgerError(_("The breach date cannot be in the future."))
+    check_amount(rule, entry.amount)
+    if rule.effect == PenaltyRule.Effect.CONFISCATE and entry.customer is None:
+        raise LedgerError(_("Name the customer to be confiscated."))
+    if rule.effect == PenaltyRule.Effect.EXTRA_CUSTOMERS and entry.extra_customers < 1:
+        raise LedgerError(_("Say how many extra pool customers are granted."))
+    month = month_of(entry.occurred_on)
+    _check_open(month)
+    staff = Staff.objects.filter(user=entry.person).first()
+    return LedgerEntry.objects.create(
+        person=entry.person,
+        department_id=staff.department_id if staff else None,
+        rule=rule,
+        amount=entry.amount,
+        extra_customers=entry.extra_customers
+        if rule.effect == PenaltyRule.Effect.EXTRA_CUSTOMERS
+        else 0,
+        reason=entry.reason.strip(),
+        month=month,
+        occurred_on=entry.occurred_on,
+        customer=entry.customer,
+        created_at=now,
+        created_by=actor,
+    )
+
+
+def _lock(entry: LedgerEntry) -> LedgerEntry:
+    locked = LedgerEntry.objects.select_for_update().select_related("rule").get(pk=entry.pk)
+    if locked.status != LedgerEntry.Status.PROPOSED:
+        raise LedgerError(
+            _("This entry was already %(status)s.") % {"status": locked.get_status_display()}
+        )
+    _check_open(locked.month)
+    return locked
+
+
+@transaction.atomic
+def ledger_confirm(*, actor, entry: LedgerEntry, now: datetime, note: str = "") -> LedgerEntry:
+    """Confirm a proposed entry; its effect (confiscation, strikes, extra customers) happens
+    now, in the same transaction: if the effect is refused, nothing is confirmed."""
+    if not may_decide(actor, entry):
+        raise NotAllowed(_("You may not decide this entry."))
+    entry = _lock(entry)
+    entry.status = LedgerEntry.Status.CONFIRMED
+    entry.decided_by, entry.decided_at, entry.decision_note = actor, now, note.strip()
+    entry.save()
+    effect = entry.rule.effect
+    if effect == PenaltyRule.Effect.CONFISCATE and entry.customer_id:
+        _confiscate(entry, actor=actor, now=now)
+    elif effect == PenaltyRule.Effect.STRIKES:
+        _count_strikes(entry, actor=actor, now=now)
+    elif effect == PenaltyRule.Effect.EXTRA_CUSTOMERS and entry.extra_customers:
+        _grant_customers(entry, actor=actor, now=now)
+    notify(
+        recipient=entry.person,
+        title=_("Ledger entry confirmed: %(rule)s") % {"rule": _(entry.rule.name)},
+        body=entry.reason,
+        link=reverse("penalties:detail", args=[entry.pk]),
+        now=now,
+    )
+    return entry
+
+
+@transaction.atomic
+def ledger_waive(*, actor, entry: LedgerEntry, reason: str, now: datetime) -> LedgerEntry:
+    """Waive a proposed entry; a waiver always says why (SPEC §7)."""
+    if not may_decide(actor, entry):
+        raise NotAllowed(_("You may not decide this entry."))
+    if not reason.strip():
+        raise LedgerError(_("Say why the entry is waived."))
+    entry = _lock(entry)
+    entry.status = LedgerEntry.Status.WAIVED
+    entry.decided_by, entry.decided_at, entry.decision_note = actor, now, reason.strip()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def ledger_reverse(*, actor, entry: LedgerEntry, reason: str, now: datetime) -> LedgerEntry:
+    """Correct a confirmed entry by a confirmed reversing entry in the current month; the
+    original stays as it was (confirmed entries are never edited or deleted)."""
+    if not may_decide(actor, entry):
+        raise NotAllowed(_("You may not correct this entry."))
+    if not reason.strip():
+        raise LedgerError(_("Say why the entry is reversed."))
+    original = LedgerEntry.objects.select_for_update().select_related("rule").get(pk=entry.pk)
+    if original.status != LedgerEntry.Status.CONFIRMED:
+        raise LedgerError(_("Only a confirmed entry is reversed; a proposal is waived instead."))
+    if original.reversal_of_id:
+        raise LedgerError(_("A reversing entry is not reversed again; record a new entry."))
+    if LedgerEntry.objects.filter(reversal_of=original).exists():
+        raise LedgerError(_("This entry has already been reversed."))
+    today = timezone.localtime(now).date()
+    month = month_of(today)
+    _check_open(month)
+    return LedgerEntry.objects.create(
+        person_id=original.person_id,
+        department_id=original.department_id,
+        rule=original.rule,
+        amount=-original.amount,
+        points=-original.points,
+        reason=reason.strip(),
+        month=month,
+        occurred_on=today,
+        customer_id=original.customer_id,
+        status=LedgerEntry.Status.CONFIRMED,
+        created_at=now,
+        created_by=actor,
+        decided_at=now,
+        decided_by=actor,
+        decision_note=_("Reverses entry #%(id)s") % {"id": original.pk},
+        reversal_of=original,
+    )
+
+
+@transaction.atomic
+def month_close(*, actor, month: date, now: datetime) -> ClosedMonth:
+    """The GM closes a payroll month: every entry in it must be decided first, and the month
+    must be over. Afterwards the month takes nothing new (the trigger holds this too)."""
+    if not manages_company(actor):
+        raise NotAllowed(_("Only the general manager closes a month."))
+    month = month_of(month)
+    if month >= month_of(timezone.localtime(now).date()):
+        raise LedgerError(_("A month is closed only after it has ended."))
+    if ClosedMonth.objects.filter(month=month).exists():
+        raise LedgerError(_("%(month)s is already closed.") % {"month": month_label(month)})
+    # Lock the month's undecided entries: a decision in flight finishes first.
+    waiting = LedgerEntry.objects.select_for_update().filter(
+        month=month, status=LedgerEntry.Status.PROPOSED
+    )
+    count = len(list(waiting.values_list("pk", flat=True)))
+    if count:
+        raise LedgerError(
+            _("%(count)s entries of %(month)s still wait for a decision; confirm or waive them.")
+            % {"count": count, "month": month_label(month)}
+        )
+    return ClosedMonth.objects.create(month=month, closed_at=now, closed_by=actor)
+
+
+# --- effects of confirmation ---------------------------------------------------------------
+
+
+def _confiscate(entry: LedgerEntry, *, actor, now: datetime) -> None:
+    """PRIVATE_FOLLOWUP (000 §4.2③): the customer goes to the department pool."""
+    customer = Customer.objects.get(pk=entry.customer_id)
+    if customer.holder_id is None:
+        return  # already in a pool: nothing to take away
+    customer_confiscate(
+        actor=actor,
+        customer=customer,
+        now=now,
+        reason=_("Confiscated: %(reason)s") % {"reason": entry.reason},
+    )
+
+
+def strike_count(person_id: int, *, on: date) -> int:
+    """Confirmed CONTACT_REGISTERED entries of the 12 months up to `on`, net of reversals."""
+    since = on - relativedelta(months=12)
+    confirmed = LedgerEntry.objects.filter(
+        person_id=person_id,
+        rule__code="CONTACT_REGISTERED",
+        status=LedgerEntry.Status.CONFIRMED,
+        occurred_on__gt=since,
+        occurred_on__lte=on,
+    )
+    return confirmed.filter(reversal_of__isnull=True, reversed_by__isnull=True).count()
+
+
+def _count_strikes(entry: LedgerEntry, *, actor, now: datetime) -> None:
+    """CONTACT_REGISTERED: the third confirmed one in 12 months (000 §4.2③) marks the person
+    for dismissal review and reclaims all their customers to the department pool."""
+    strikes = strike_count(entry.person_id, on=entry.occurred_on)
+    if strikes < config.CONTACT_STRIKES:
+        return
+    moved = customers_reclaim_all(
+        actor=actor,
+        person=entry.person,
+        now=now,
+        reason=_("Third verified complaint about contacting registered customers"),
+    )
+    DismissalReview.objects.create(
+        person_id=entry.person_id, entry=entry, opened_at=now, customers_reclaimed=moved
+    )
+    link = reverse("penalties:detail", args=[entry.pk])
+    title = _("%(person)s: dismissal review recommended") % {"person": entry.person}
+    body = _("%(count)s confirmed complaints in 12 months; %(moved)s customers reclaimed.") % {
+        "count": strikes,
+        "moved": moved,
+    }
+    staff = Staff.objects.filter(user_id=entry.person_id).select_related("department").first()
+    recipients = {actor}
+    if staff and staff.department and staff.department.manager_id:
+        recipients.add(staff.department.manager)
+    for gm in Staff.objects.filter(role=Staff.Role.GENERAL_MANAGER).select_related("user"):
+        recipients.add(gm.user)
+    for recipient in recipients:
+        notify(recipient=recipient, title=title, body=body, link=link, now=now)
+
+
+def _grant_customers(entry: LedgerEntry, *, actor, now: datetime) -> None:
+    """REWARD_RESOURCES (000 §4.2⑥, 004): extra customers from the department pool, handed
+    out as an ordinary distribution so every distribution rule still holds."""
+    staff = Staff.objects.filter(user_id=entry.person_id).select_related("department").first()
+    department = staff.department if staff else None
+    pool = Customer.objects.filter(
+        holder__isnull=True, pool=Pool.DEPARTMENT, department=department
+    ).order_by("holder_since", "pk")
+    ids = list(pool.values_list("pk", flat=True)[: entry.extra_customers * 3])
+    waiting = customers_on_notice(ids, now) if ids else set()
+    chosen = [pk for pk in ids if pk not in waiting][: entry.extra_customers]
+    if len(chosen) < entry.extra_customers:
+        raise LedgerError(
+            _("The department pool has only %(count)s customers free to hand out.")
+            % {"count": len(chosen)}
+        )
+    distribution_create(
+        actor=actor,
+        source="department",
+        department=department,
+        assignments=[Assignment(customer_id=pk, recipient=entry.person) for pk in chosen],
+        now=now,
+        source_note=_("Reward: %(reason)s") % {"reason": entry.reason},
+        exception_reason=_("Reward confirmed in the ledger"),
+    )

@@ -1,0 +1,426 @@
+"""The nightly scans (SPEC §7): they read the records and propose ledger entries, which a
+manager then confirms or waives. Run daily at 01:00 Asia/Shanghai (beat) or by
+`manage.py penalties_scan --as-of YYYY-MM-DD [--dry-run]`.
+
+A scan "as of" a day D sees everything before 00:00 of D. It is idempotent: every proposal
+carries a unique `scan_key` = rule, person, evidence and period, so a second run (or a re-run
+after a crash) proposes nothing new. Daily rules look back LOOKBACK_DAYS, so a few missed
+nights heal on the next run while a run stays bounded at a million customers; the monthly
+rules (NEW_RESOURCE_QUOTA, QUOTA_SCORE) run when D is the 1st, for the month just ended.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from constance import config
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from allocation.services.handover import handovers_overdue
+from crm.calendar import SHANGHAI
+from crm.models import Staff, User
+from crm.notifications import notify
+from customers.day import quotas
+from customers.models import Customer, Deal, FollowUp
+
+from ..models import ClosedMonth, LedgerEntry, PenaltyRule
+from .ledger import month_label, month_of
+
+LOOKBACK_DAYS = 40
+
+
+@dataclass
+class Proposal:
+    code: str
+    person_id: int
+    department_id: int | None
+    reason: str
+    occurred_on: date
+    scan_key: str
+    amount: object = None  # None: the rule's default amount
+    points: int = 0
+    customer_id: int | None = None
+    followup_id: int | None = None
+    deal_id: int | None = None
+    handover_id: int | None = None
+
+
+@dataclass
+class ScanResult:
+    as_of: date
+    proposed: Counter = field(default_factory=Counter)
+    skipped_closed: int = 0
+    dry_run: bool = False
+    entries: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.proposed.values())
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), SHANGHAI)
+
+
+def _local_date(moment: datetime) -> date:
+    return timezone.localtime(moment, SHANGHAI).date()
+
+
+def _departments(user_ids) -> dict[int, int | None]:
+    return dict(
+        Staff.objects.filter(user_id__in=set(user_ids)).values_list("user_id", "department_id")
+    )
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+
+def scan_late_entries(as_of: date) -> list[Proposal]:
+    """LATE_ENTRY (000 §3.1.d–e, §4.2①b): a follow-up or purchase record entered after its
+    deadline (10:00 on the next working day) costs its author 20 yuan per record.
+    Amendments are not counted: the record they amend carries its own lateness."""
+    end = _start_of(as_of)
+    window = {
+        "is_late": True,
+        "entered_at__gte": end - timedelta(days=LOOKBACK_DAYS),
+        "entered_at__lt": end,
+    }
+    followups = FollowUp.objects.filter(amends__isnull=True, **window).values_list(
+        "pk", "author_id", "customer_id", "customer__name", "entered_at", "deadline"
+    )
+    deals = Deal.objects.filter(**window).values_list(
+        "pk", "author_id", "customer_id", "customer__name", "entered_at", "deadline"
+    )
+    rows = [("f", *row) for row in followups] + [("d", *row) for row in deals]
+    departments = _departments(row[2] for row in rows)
+    proposals = []
+    for kind, pk, author_id, customer_id, name, entered_at, deadline in rows:
+        what = _("Follow-up") if kind == "f" else _("Purchase record")
+        proposals.append(
+            Proposal(
+                code="LATE_ENTRY",
+                person_id=author_id,
+                department_id=departments.get(author_id),
+                reason=_("%(what)s for %(customer)s entered %(entered)s, due by %(deadline)s.")
+                % {
+                    "what": what,
+                    "customer": name,
+                    "entered": timezone.localtime(entered_at, SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                    "deadline": timezone.localtime(deadline, SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                },
+                occurred_on=_local_date(entered_at),
+                scan_key=f"LATE_ENTRY:{kind}{pk}",
+                customer_id=customer_id,
+                followup_id=pk if kind == "f" else None,
+                deal_id=pk if kind == "d" else None,
+            )
+        )
+    return proposals
+
+
+def scan_incomplete_after_deal(as_of: date) -> list[Proposal]:
+    """INCOMPLETE_AFTER_DEAL (000 §3.1.f): a customer with a deal must have its ten basic
+    fields complete within two months of the first deal; after that its holder owes 20 yuan
+    (once per customer and deadline)."""
+    due = Customer.objects.filter(
+        is_incomplete=True,
+        first_deal_at__isnull=False,  # without a deal `completion_due` orders the worklist only
+        completion_due__lt=as_of,
+        completion_due__gte=as_of - timedelta(days=LOOKBACK_DAYS),
+        holder__isnull=False,
+    ).values_list("pk", "name", "holder_id", "department_id", "completion_due")
+    return [
+        Proposal(
+            code="INCOMPLETE_AFTER_DEAL",
+            person_id=holder_id,
+            department_id=department_id,
+            reason=_("%(customer)s: basic information still incomplete after %(due)s.")
+            % {"customer": name, "due": completion_due.isoformat()},
+            occurred_on=completion_due,
+            scan_key=f"INCOMPLETE_AFTER_DEAL:{pk}:{completion_due.isoformat()}",
+            customer_id=pk,
+        )
+        for pk, name, holder_id, department_id, completion_due in due
+    ]
+
+
+def scan_handovers_overdue(as_of: date) -> list[Proposal]:
+    """HANDOVER_OVERDUE (000 §4.2⑤): a leaver's or transferee's customers not distributed
+    within seven days cost the department manager 50 yuan."""
+    end = _start_of(as_of)
+    overdue = handovers_overdue(end).filter(due_at__gte=end - timedelta(days=LOOKBACK_DAYS))
+    proposals = []
+    for handover in overdue:
+        manager_id = handover.department.manager_id if handover.department_id else None
+        if manager_id is None:
+            continue
+        proposals.append(
+            Proposal(
+                code="HANDOVER_OVERDUE",
+                person_id=manager_id,
+                department_id=handover.department_id,
+                reason=_("Handover of %(person)s's customers was due %(due)s.")
+                % {
+                    "person": handover.person,
+                    "due": timezone.localtime(handover.due_at, SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                },
+                occurred_on=_local_date(handover.due_at),
+                scan_key=f"HANDOVER_OVERDUE:{handover.pk}",
+                handover_id=handover.pk,
+            )
+        )
+    return proposals
+
+
+def _salespeople_for_month(month_start: date, next_month: date):
+    """Salespeople employed for the whole month: hired by its first day, not gone before
+    its end."""
+    gone = Q(status=Staff.Status.LEFT, status_effective_at__lt=_start_of(next_month))
+    return (
+        Staff.objects.filter(role=Staff.Role.SALESPERSON, hire_date__lte=month_start)
+        .exclude(gone)
+        .values_list("user_id", "department_id")
+    )
+
+
+def scan_new_resource_quota(as_of: date) -> list[Proposal]:
+    """NEW_RESOURCE_QUOTA (000 §4.2①a): each salesperson registers at least 40 new customers
+    a month; fewer is recorded (0 yuan, a KPI line) on the 1st for the month just ended."""
+    if as_of.day != 1:
+        return []
+    month_start = as_of - relativedelta(months=1)
+    quota = config.NEW_RESOURCE_QUOTA
+    counts = dict(
+        Customer.objects.filter(
+            registered_at__gte=_start_of(month_start), registered_at__lt=_start_of(as_of)
+        )
+        .values("registered_by")
+        .annotate(n=Count("pk"))
+        .values_list("registered_by", "n")
+    )
+    proposals = []
+    for user_id, department_id in _salespeople_for_month(month_start, as_of):
+        registered = counts.get(user_id, 0)
+        if registered >= quota:
+            continue
+        proposals.append(
+            Proposal(
+                code="NEW_RESOURCE_QUOTA",
+                person_id=user_id,
+                department_id=department_id,
+                reason=_("%(count)s of %(quota)s new customers registered in %(month)s.")
+                % {"count": registered, "quota": quota, "month": month_label(month_start)},
+                occurred_on=as_of - timedelta(days=1),
+                scan_key=f"NEW_RESOURCE_QUOTA:{user_id}:{month_label(month_start)}",
+                points=registered - quota,
+            )
+        )
+    return proposals
+
+
+def quota_shortfall(
+    month_start: date, next_month: date, *, holders: list[int] | None = None
+) -> dict[int, int]:
+    """Follow-ups missing per holder in a month: for every held customer with an intent grade,
+    max(quota − follow-ups its holder logged that month, 0), summed per holder. One query."""
+    grade_quota = quotas()
+    done = (
+        FollowUp.objects.filter(
+            customer=OuterRef("pk"),
+            author=OuterRef("holder"),
+            amends__isnull=True,
+            occurred_at__gte=_start_of(month_start),
+            occurred_at__lt=_start_of(next_month),
+        )
+        .order_by()
+        .values("customer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    quota = Case(
+        *[When(intent_grade=g, then=Value(q)) for g, q in grade_quota.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    owed = Greatest(quota - Coalesce(Subquery(done, output_field=IntegerField()), 0), Value(0))
+    customers = Customer.objects.filter(holder__isnull=False, intent_grade__in=list(grade_quota))
+    if holders is not None:
+        customers = customers.filter(holder_id__in=holders)
+    rows = (
+        customers.values("holder_id")
+        .annotate(missing=Sum(owed))
+        .values_list("holder_id", "missing")
+    )
+    return {holder_id: missing for holder_id, missing in rows if missing}
+
+
+def scan_quota_score(as_of: date) -> list[Proposal]:
+    """QUOTA_SCORE (004): A-grade customers need 4 follow-ups a month, B 3, C 2, D 1; each one
+    missing is −1 point, recorded on the 1st for the month just ended. Counted over the
+    customers each salesperson holds when the scan runs."""
+    if as_of.day != 1:
+        return []
+    month_start = as_of - relativedelta(months=1)
+    missing = quota_shortfall(month_start, as_of)
+    proposals = []
+    for user_id, department_id in _salespeople_for_month(month_start, as_of):
+        owed = missing.get(user_id, 0)
+        if not owed:
+            continue
+        proposals.append(
+            Proposal(
+                code="QUOTA_SCORE",
+                person_id=user_id,
+                department_id=department_id,
+                reason=_("%(count)s follow-ups missing against the grade quota in %(month)s.")
+                % {"count": owed, "month": month_label(month_start)},
+                occurred_on=as_of - timedelta(days=1),
+                scan_key=f"QUOTA_SCORE:{user_id}:{month_label(month_start)}",
+                points=-owed,
+            )
+        )
+    return proposals
+
+
+def scan_no_login(as_of: date) -> list[Proposal]:
+    """NO_LOGIN (002 §3): staff who have not logged in for 14 days are reported to their
+    manager (0 yuan; one entry per absence, keyed by the last login)."""
+    end = _start_of(as_of)
+    limit = end - timedelta(days=config.NO_LOGIN_DAYS)
+    gone = Q(status=Staff.Status.LEFT, status_effective_at__lt=end)
+    staff = (
+        Staff.objects.exclude(role=Staff.Role.GENERAL_MANAGER)
+        .exclude(gone)
+        .filter(user__is_active=True, hire_date__lt=limit.date())
+        .filter(
+            Q(user__last_login__lt=limit)
+            | Q(user__last_login__isnull=True, user__date_joined__lt=limit)
+        )
+        .values_list("user_id", "department_id", "user__last_login")
+    )
+    proposals = []
+    for user_id, department_id, last_login in staff:
+        seen = _local_date(last_login).isoformat() if last_login else "never"
+        proposals.append(
+            Proposal(
+                code="NO_LOGIN",
+                person_id=user_id,
+                department_id=department_id,
+                reason=(
+                    _("No login since %(date)s.") % {"date": seen}
+                    if last_login
+                    else _("Has never logged in.")
+                ),
+                occurred_on=as_of - timedelta(days=1),
+                scan_key=f"NO_LOGIN:{user_id}:{seen}",
+            )
+        )
+    return proposals
+
+
+SCANS = [
+    scan_late_entries,
+    scan_incomplete_after_deal,
+    scan_handovers_overdue,
+    scan_new_resource_quota,
+    scan_quota_score,
+    scan_no_login,
+]
+
+
+# --- running them --------------------------------------------------------------------------
+
+
+def _notify_no_login(entries: list[LedgerEntry], now: datetime) -> None:
+    """The NO_LOGIN entry is a notice to the manager (002 §3)."""
+    from crm.models import Department
+
+    departments = {
+        d.pk: d
+        for d in Department.objects.filter(
+            pk__in={e.department_id for e in entries}
+        ).select_related("manager")
+    }
+    gms = list(User.objects.filter(staff__role=Staff.Role.GENERAL_MANAGER, is_active=True))
+    for entry in entries:
+        department = departments.get(entry.department_id)
+        manager = department.manager if department else None
+        recipients = [manager] if manager and manager.pk != entry.person_id else gms
+        for recipient in recipients:
+            notify(
+                recipient=recipient,
+                title=_("%(person)s has not logged in for %(days)s days")
+                % {"person": entry.person, "days": config.NO_LOGIN_DAYS},
+                body=entry.reason,
+                link=reverse("penalties:detail", args=[entry.pk]),
+                now=now,
+            )
+
+
+def penalties_scan(*, as_of: date, now: datetime, dry_run: bool = False) -> ScanResult:
+    """Run every scan as of `as_of` and propose what is new. Entries go into the month of the
+    breach, or into the month of `as_of` when that month is already closed."""
+    result = ScanResult(as_of=as_of, dry_run=dry_run)
+    proposals = [p for scan in SCANS for p in scan(as_of)]
+    keys = [p.scan_key for p in proposals]
+    existing = set()
+    for i in range(0, len(keys), 5000):
+        existing.update(
+            LedgerEntry.objects.filter(scan_key__in=keys[i : i + 5000]).values_list(
+                "scan_key", flat=True
+            )
+        )
+    fresh = [p for p in proposals if p.scan_key not in existing]
+    rules = {r.code: r for r in PenaltyRule.objects.filter(is_active=True)}
+    closed = set(ClosedMonth.objects.values_list("month", flat=True))
+    fallback = month_of(as_of)
+    entries = []
+    for p in fresh:
+        rule = rules.get(p.code)
+        if rule is None:
+            continue
+        month = month_of(p.occurred_on)
+        if month in closed:
+            month = fallback
+        if month in closed:
+            result.skipped_closed += 1
+            continue
+        entries.append(
+            LedgerEntry(
+                person_id=p.person_id,
+                department_id=p.department_id,
+                rule=rule,
+                amount=rule.default_amount if p.amount is None else p.amount,
+                points=p.points,
+                reason=p.reason,
+                month=month,
+                occurred_on=p.occurred_on,
+                customer_id=p.customer_id,
+                followup_id=p.followup_id,
+                deal_id=p.deal_id,
+                handover_id=p.handover_id,
+                created_at=now,
+                scan_key=p.scan_key,
+            )
+        )
+        result.proposed[p.code] += 1
+    result.entries = entries
+    if dry_run or not entries:
+        return result
+    with transaction.atomic():
+        created = bulk_create_with_history(entries, LedgerEntry, batch_size=2000, default_date=now)
+        no_login = [e for e in created if e.rule.code == "NO_LOGIN"]
+        if no_login:
+            created_keys = [e.scan_key for e in no_login]
+            saved = list(
+                LedgerEntry.objects.filter(scan_key__in=created_keys).select_related("person")
+            )
+            _notify_no_login(saved, now)
+    return result

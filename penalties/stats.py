@@ -1,0 +1,217 @@
+"""Figures for the managers' and the GM's dashboards (SPEC §8). Each function is one GROUP BY
+query whatever the number of departments or months, so a page's query count stays constant.
+
+Attribution: customers count for the department they sit in; follow-ups, deals and inquiry
+calls for their author's department; reclaims for the department the event names; ledger
+amounts for the entry's department. Success rate = deals / inquiry calls (004)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from allocation.models import PublicNotice
+from crm.calendar import SHANGHAI
+from crm.models import Department, Staff
+from customers.models import Customer, Deal, FollowUp, InquiryCall, OwnershipEvent, OwnershipKind
+
+from .models import LedgerEntry
+from .services.scans import quota_shortfall
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time(0), SHANGHAI)
+
+
+def _by(queryset, key: str, **aggregates) -> dict:
+    return {row[key]: row for row in queryset.order_by().values(key).annotate(**aggregates)}
+
+
+@dataclass
+class DepartmentRow:
+    department: Department
+    held: int = 0
+    pooled: int = 0
+    followups: int = 0
+    deals: int = 0
+    inquiries: int = 0
+    reclaimed: int = 0
+    fines: Decimal = Decimal(0)
+    to_confirm: int = 0
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.deals / self.inquiries * 100 if self.inquiries else None
+
+
+def department_rows(departments, *, month: date) -> list[DepartmentRow]:
+    """Every department of `departments` side by side for one month (7 queries in all)."""
+    departments = list(departments)
+    ids = [d.pk for d in departments]
+    start, end = _start(month), _start(month + relativedelta(months=1))
+    customers = _by(
+        Customer.objects.filter(department_id__in=ids),
+        "department_id",
+        held=Count("pk", filter=Q(holder__isnull=False)),
+        pooled=Count("pk", filter=Q(holder__isnull=True)),
+    )
+    window = {"occurred_at__gte": start, "occurred_at__lt": end}
+    author_dept = "author__staff__department_id"
+    followups = _by(
+        FollowUp.objects.filter(
+            amends__isnull=True, author__staff__department_id__in=ids, **window
+        ),
+        author_dept,
+        n=Count("pk"),
+    )
+    deals = _by(
+        Deal.objects.filter(author__staff__department_id__in=ids, **window),
+        author_dept,
+        n=Count("pk"),
+    )
+    inquiries = _by(
+        InquiryCall.objects.filter(author__staff__department_id__in=ids, **window),
+        author_dept,
+        n=Count("pk"),
+    )
+    reclaimed = _by(
+        OwnershipEvent.objects.filter(
+            kind__in=[OwnershipKind.RECLAIM, OwnershipKind.CONFISCATION],
+            department_id__in=ids,
+            at__gte=start,
+            at__lt=end,
+        ),
+        "department_id",
+        n=Count("pk"),
+    )
+    ledger = _by(
+        LedgerEntry.objects.filter(department_id__in=ids, month=month),
+        "department_id",
+        fines=Sum("amount", filter=Q(status=LedgerEntry.Status.CONFIRMED)),
+        to_confirm=Count("pk", filter=Q(status=LedgerEntry.Status.PROPOSED)),
+    )
+    rows = []
+    for d in departments:
+        c = customers.get(d.pk, {})
+        led = ledger.get(d.pk, {})
+        rows.append(
+            DepartmentRow(
+                department=d,
+                held=c.get("held", 0),
+                pooled=c.get("pooled", 0),
+                followups=followups.get(d.pk, {}).get("n", 0),
+                deals=deals.get(d.pk, {}).get("n", 0),
+                inquiries=inquiries.get(d.pk, {}).get("n", 0),
+                reclaimed=reclaimed.get(d.pk, {}).get("n", 0),
+                fines=led.get("fines") or Decimal(0),
+                to_confirm=led.get("to_confirm", 0),
+            )
+        )
+    return rows
+
+
+@dataclass
+class Trend:
+    labels: list[str]
+    followups: list[int] = field(default_factory=list)
+    deals: list[int] = field(default_factory=list)
+    inquiries: list[int] = field(default_factory=list)
+    reclaimed: list[int] = field(default_factory=list)
+    fines: list[Decimal] = field(default_factory=list)
+
+
+def monthly_trend(*, department_ids: list[int] | None, last_month: date, months: int = 12) -> Trend:
+    """Company (or `department_ids`) totals per month over `months` months ending with
+    `last_month` (5 queries)."""
+    first = last_month - relativedelta(months=months - 1)
+    months_list = [first + relativedelta(months=i) for i in range(months)]
+    start, end = _start(first), _start(last_month + relativedelta(months=1))
+    scope = {} if department_ids is None else {"author__staff__department_id__in": department_ids}
+
+    def per_month(queryset, field_name: str) -> dict[date, int]:
+        rows = (
+            queryset.annotate(m=TruncMonth(field_name, tzinfo=SHANGHAI))
+            .order_by()
+            .values("m")
+            .annotate(n=Count("pk"))
+        )
+        return {(r["m"].date() if isinstance(r["m"], datetime) else r["m"]): r["n"] for r in rows}
+
+    window = {"occurred_at__gte": start, "occurred_at__lt": end}
+    followups = per_month(
+        FollowUp.objects.filter(amends__isnull=True, **window, **scope), "occurred_at"
+    )
+    deals = per_month(Deal.objects.filter(**window, **scope), "occurred_at")
+    inquiries = per_month(InquiryCall.objects.filter(**window, **scope), "occurred_at")
+    events = OwnershipEvent.objects.filter(
+        kind__in=[OwnershipKind.RECLAIM, OwnershipKind.CONFISCATION], at__gte=start, at__lt=end
+    )
+    if department_ids is not None:
+        events = events.filter(department_id__in=department_ids)
+    reclaimed = per_month(events, "at")
+    ledger = LedgerEntry.objects.filter(
+        status=LedgerEntry.Status.CONFIRMED, month__gte=first, month__lte=last_month
+    )
+    if department_ids is not None:
+        ledger = ledger.filter(department_id__in=department_ids)
+    fines = dict(
+        ledger.order_by().values("month").annotate(s=Sum("amount")).values_list("month", "s")
+    )
+    return Trend(
+        labels=[m.strftime("%Y-%m") for m in months_list],
+        followups=[followups.get(m, 0) for m in months_list],
+        deals=[deals.get(m, 0) for m in months_list],
+        inquiries=[inquiries.get(m, 0) for m in months_list],
+        reclaimed=[reclaimed.get(m, 0) for m in months_list],
+        fines=[fines.get(m) or Decimal(0) for m in months_list],
+    )
+
+
+def success_rate(*, department_ids: list[int], start: date, end: date) -> float | None:
+    """Deals / inquiry calls in [start, end) for the departments, in per cent (2 queries)."""
+    window = {
+        "occurred_at__gte": _start(start),
+        "occurred_at__lt": _start(end),
+        "author__staff__department_id__in": department_ids,
+    }
+    inquiries = InquiryCall.objects.filter(**window).count()
+    if not inquiries:
+        return None
+    return Deal.objects.filter(**window).count() / inquiries * 100
+
+
+@dataclass
+class QuotaRow:
+    staff: Staff
+    held: int
+    missing: int
+
+
+def quota_status(department_ids: list[int], *, month: date) -> list[QuotaRow]:
+    """Follow-ups each salesperson still owes this month against the grade quota (3 queries)."""
+    staff = list(
+        Staff.objects.filter(
+            role=Staff.Role.SALESPERSON,
+            department_id__in=department_ids,
+            status=Staff.Status.ACTIVE,
+        )
+        .select_related("user", "department")
+        .order_by("department__path", "user__username")
+    )
+    users = [s.user_id for s in staff]
+    held = dict(
+        Customer.objects.filter(holder_id__in=users)
+        .order_by()
+        .values("holder_id")
+        .annotate(n=Count("pk"))
+        .values_list("holder_id", "n")
+    )
+    missing = quota_shortfall(month, month + relativedelta(months=1), holders=users)
+    return [QuotaRow(s, held.get(s.user_id, 0), missing.get(s.user_id, 0)) for s in staff]
+
+
+def notices_running(department_ids: list[int], *, now: datetime) -> int:
+    return PublicNotice.objects.filter(department_id__in=department_ids, ends_at__gt=now).count()
