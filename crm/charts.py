@@ -2,6 +2,8 @@
 outside: the markup is built here and styled by static/css/app.css, so an intranet page
 shows the same chart as a printout. Values are escaped; labels are the caller's strings."""
 
+import math
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -9,13 +11,16 @@ PALETTE = ["#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2"]
 
 
 def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+    """The top of the axis: four equal whole steps of a round size (…, 40, 50, 60, 80, …)."""
+    if value <= 4:
+        return 4
+    raw = value / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        step = factor * magnitude
+        if step >= raw:
+            break
+    return math.ceil(step) * 4
 
 
 def _fmt(value) -> str:

@@ -3,7 +3,8 @@ query whatever the number of departments or months, so a page's query count stay
 
 Attribution: customers count for the department they sit in; follow-ups, deals and inquiry
 calls for their author's department; reclaims for the department the event names; ledger
-amounts for the entry's department. Success rate = deals / inquiry calls (004)."""
+amounts for the entry's department. Success rate = deals / inquiries (004), where inquiries are
+the inquiry calls logged plus follow-ups of the kind 咨询."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -77,6 +78,16 @@ def department_rows(departments, *, month: date) -> list[DepartmentRow]:
         author_dept,
         n=Count("pk"),
     )
+    logged = _by(
+        FollowUp.objects.filter(
+            kind=FollowUp.Kind.INQUIRY,
+            amends__isnull=True,
+            author__staff__department_id__in=ids,
+            **window,
+        ),
+        author_dept,
+        n=Count("pk"),
+    )
     reclaimed = _by(
         OwnershipEvent.objects.filter(
             kind__in=[OwnershipKind.RECLAIM, OwnershipKind.CONFISCATION],
@@ -104,7 +115,7 @@ def department_rows(departments, *, month: date) -> list[DepartmentRow]:
                 pooled=c.get("pooled", 0),
                 followups=followups.get(d.pk, {}).get("n", 0),
                 deals=deals.get(d.pk, {}).get("n", 0),
-                inquiries=inquiries.get(d.pk, {}).get("n", 0),
+                inquiries=inquiries.get(d.pk, {}).get("n", 0) + logged.get(d.pk, {}).get("n", 0),
                 reclaimed=reclaimed.get(d.pk, {}).get("n", 0),
                 fines=led.get("fines") or Decimal(0),
                 to_confirm=led.get("to_confirm", 0),
@@ -146,6 +157,10 @@ def monthly_trend(*, department_ids: list[int] | None, last_month: date, months:
     )
     deals = per_month(Deal.objects.filter(**window, **scope), "occurred_at")
     inquiries = per_month(InquiryCall.objects.filter(**window, **scope), "occurred_at")
+    logged = per_month(
+        FollowUp.objects.filter(kind=FollowUp.Kind.INQUIRY, amends__isnull=True, **window, **scope),
+        "occurred_at",
+    )
     events = OwnershipEvent.objects.filter(
         kind__in=[OwnershipKind.RECLAIM, OwnershipKind.CONFISCATION], at__gte=start, at__lt=end
     )
@@ -164,20 +179,23 @@ def monthly_trend(*, department_ids: list[int] | None, last_month: date, months:
         labels=[m.strftime("%Y-%m") for m in months_list],
         followups=[followups.get(m, 0) for m in months_list],
         deals=[deals.get(m, 0) for m in months_list],
-        inquiries=[inquiries.get(m, 0) for m in months_list],
+        inquiries=[inquiries.get(m, 0) + logged.get(m, 0) for m in months_list],
         reclaimed=[reclaimed.get(m, 0) for m in months_list],
         fines=[fines.get(m) or Decimal(0) for m in months_list],
     )
 
 
 def success_rate(*, department_ids: list[int], start: date, end: date) -> float | None:
-    """Deals / inquiry calls in [start, end) for the departments, in per cent (2 queries)."""
+    """Deals / inquiries in [start, end) for the departments, in per cent (3 queries)."""
     window = {
         "occurred_at__gte": _start(start),
         "occurred_at__lt": _start(end),
         "author__staff__department_id__in": department_ids,
     }
-    inquiries = InquiryCall.objects.filter(**window).count()
+    inquiries = (
+        InquiryCall.objects.filter(**window).count()
+        + FollowUp.objects.filter(kind=FollowUp.Kind.INQUIRY, amends__isnull=True, **window).count()
+    )
     if not inquiries:
         return None
     return Deal.objects.filter(**window).count() / inquiries * 100

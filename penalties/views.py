@@ -76,9 +76,7 @@ def ledger_list(request):
         points=Sum("points", filter=Q(status=LedgerEntry.Status.CONFIRMED)),
         proposed=Count("pk", filter=Q(status=LedgerEntry.Status.PROPOSED)),
     )
-    page = entries.select_related("created_by", "customer").order_by(
-        "status", "-occurred_on", "-id"
-    )
+    page = entries.order_by("-occurred_on", "-id")
     try:
         offset = max(int(request.GET.get("page", "1")) - 1, 0) * PAGE
     except ValueError:
