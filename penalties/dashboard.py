@@ -7,11 +7,10 @@ from django.utils.translation import gettext as _
 
 from crm.charts import bar_chart
 from crm.selectors import departments_managed_by
-from customers.models import Customer
 
 from .selectors import entries_to_decide, person_month_summary
 from .services.ledger import month_of
-from .stats import department_rows, notices_running, quota_status, success_rate
+from .stats import department_rows, notices_running, quota_status, success_rates
 
 
 def own_panel(request, *, now, today) -> dict:
@@ -31,23 +30,17 @@ def manager_panel(request, *, now, today) -> dict:
     ids = [d.pk for d in departments]
     waiting = entries_to_decide(request.user)
     rows = department_rows(departments, month=month)
+    rate_month, rate_year = success_rates(department_ids=ids, month=month)
     return {
         "waiting": list(waiting.order_by("created_at", "pk")[:8]),
         "waiting_count": waiting.count(),
         "quota": quota_status(ids, month=month),
-        "pool_size": Customer.objects.filter(
-            holder__isnull=True, pool="department", department_id__in=ids
-        ).count(),
+        # Pooled customers of a department are its pool (the company pool has no department).
+        "pool_size": sum(r.pooled for r in rows),
         "notices": notices_running(ids, now=now),
         "reclaimed": sum(r.reclaimed for r in rows),
-        "rate_month": success_rate(
-            department_ids=ids, start=month, end=month + relativedelta(months=1)
-        ),
-        "rate_year": success_rate(
-            department_ids=ids,
-            start=today.replace(month=1, day=1),
-            end=today.replace(month=12, day=31) + relativedelta(days=1),
-        ),
+        "rate_month": rate_month,
+        "rate_year": rate_year,
         "chart": bar_chart(
             [r.department.name for r in rows],
             [

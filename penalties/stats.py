@@ -67,6 +67,7 @@ def department_rows(departments, *, month: date) -> list[DepartmentRow]:
         ),
         author_dept,
         n=Count("pk"),
+        inquiries=Count("pk", filter=Q(kind=FollowUp.Kind.INQUIRY)),
     )
     deals = _by(
         Deal.objects.filter(author__staff__department_id__in=ids, **window),
@@ -75,16 +76,6 @@ def department_rows(departments, *, month: date) -> list[DepartmentRow]:
     )
     inquiries = _by(
         InquiryCall.objects.filter(author__staff__department_id__in=ids, **window),
-        author_dept,
-        n=Count("pk"),
-    )
-    logged = _by(
-        FollowUp.objects.filter(
-            kind=FollowUp.Kind.INQUIRY,
-            amends__isnull=True,
-            author__staff__department_id__in=ids,
-            **window,
-        ),
         author_dept,
         n=Count("pk"),
     )
@@ -115,7 +106,8 @@ def department_rows(departments, *, month: date) -> list[DepartmentRow]:
                 pooled=c.get("pooled", 0),
                 followups=followups.get(d.pk, {}).get("n", 0),
                 deals=deals.get(d.pk, {}).get("n", 0),
-                inquiries=inquiries.get(d.pk, {}).get("n", 0) + logged.get(d.pk, {}).get("n", 0),
+                inquiries=inquiries.get(d.pk, {}).get("n", 0)
+                + followups.get(d.pk, {}).get("inquiries", 0),
                 reclaimed=reclaimed.get(d.pk, {}).get("n", 0),
                 fines=led.get("fines") or Decimal(0),
                 to_confirm=led.get("to_confirm", 0),
@@ -185,20 +177,31 @@ def monthly_trend(*, department_ids: list[int] | None, last_month: date, months:
     )
 
 
-def success_rate(*, department_ids: list[int], start: date, end: date) -> float | None:
-    """Deals / inquiries in [start, end) for the departments, in per cent (3 queries)."""
+def success_rates(*, department_ids: list[int], month: date) -> tuple[float | None, float | None]:
+    """Deals / inquiries for the departments in `month` and in its year, in per cent
+    (3 queries: deals, inquiry calls, inquiry follow-ups; each counts month and year at once)."""
+    year_start = month.replace(month=1, day=1)
     window = {
-        "occurred_at__gte": _start(start),
-        "occurred_at__lt": _start(end),
+        "occurred_at__gte": _start(year_start),
+        "occurred_at__lt": _start(year_start + relativedelta(years=1)),
         "author__staff__department_id__in": department_ids,
     }
-    inquiries = (
-        InquiryCall.objects.filter(**window).count()
-        + FollowUp.objects.filter(kind=FollowUp.Kind.INQUIRY, amends__isnull=True, **window).count()
+    in_month = Q(
+        occurred_at__gte=_start(month), occurred_at__lt=_start(month + relativedelta(months=1))
     )
-    if not inquiries:
-        return None
-    return Deal.objects.filter(**window).count() / inquiries * 100
+
+    def count(queryset) -> tuple[int, int]:
+        c = queryset.filter(**window).aggregate(m=Count("pk", filter=in_month), y=Count("pk"))
+        return c["m"], c["y"]
+
+    deals = count(Deal.objects.all())
+    calls = count(InquiryCall.objects.all())
+    logged = count(FollowUp.objects.filter(kind=FollowUp.Kind.INQUIRY, amends__isnull=True))
+    rates = []
+    for i in (0, 1):
+        inquiries = calls[i] + logged[i]
+        rates.append(deals[i] / inquiries * 100 if inquiries else None)
+    return rates[0], rates[1]
 
 
 @dataclass

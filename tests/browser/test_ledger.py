@@ -2,6 +2,7 @@
 the company dashboard and exports a month for payroll; a salesperson sees their own lines."""
 
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -63,7 +64,7 @@ def test_gm_views_the_company_dashboard_and_exports_a_month(page, demo, shot):
     shot(page, "ledger-months")
     with page.expect_download() as download:
         page.locator("[data-action=export]").first.click()
-    book = load_workbook(BytesIO(open(download.value.path(), "rb").read()))
+    book = load_workbook(BytesIO(Path(download.value.path()).read_bytes()))
     assert [s.title for s in book.worksheets] == ["按部门", "按人员", "明细"]
     assert book.worksheets[2].max_row > 1
 
@@ -75,7 +76,9 @@ def test_salesperson_sees_own_ledger_and_score(page, demo, shot):
     page.wait_for_selector("[data-testid=ledger]")
     people = {
         p.split("\n")[0].strip()
-        for p in page.locator("[data-testid=ledger] tbody tr[data-entry] td:nth-child(2)").all_inner_texts()
+        for p in page.locator(
+            "[data-testid=ledger] tbody tr[data-entry] td:nth-child(2)"
+        ).all_inner_texts()
     }
     assert len(people) <= 1  # only their own lines
     shot(page, "ledger-salesperson")
