@@ -19,12 +19,39 @@ def statuses(pks):
     return dict(LedgerEntry.objects.filter(pk__in=pks).values_list("pk", "status"))
 
 
+def propose_two():
+    """Two more proposals in the manager's department (the light demo has few)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from crm.models import User
+    from penalties.models import PenaltyRule
+    from penalties.services import ManualEntry, ledger_record
+
+    manager = User.objects.get(username="east.manager")
+    now = timezone.now()
+    for username, code in (("east.sales1", "WRONG_INFO"), ("east.sales3", "THIN_CONTENT")):
+        ledger_record(
+            actor=manager,
+            entry=ManualEntry(
+                person=User.objects.get(username=username),
+                rule=PenaltyRule.objects.get(code=code),
+                amount=Decimal(20),
+                reason="经核实",
+                occurred_on=timezone.localdate(now),
+            ),
+            now=now,
+        )
+
+
 def test_manager_confirms_and_waives_proposed_entries(page, demo, shot):
+    in_thread(propose_two)
     log_in(page, demo, "east.manager")
     shot(page, "dashboard-manager-ledger")
     page.goto(f"{demo}/penalties/decide/")
     rows = page.locator("[data-testid=to-decide] tbody tr[data-entry]")
-    assert rows.count() >= 2
+    assert rows.count() >= 3
     shot(page, "ledger-to-decide")
     first = int(rows.nth(0).get_attribute("data-entry"))
     second = int(rows.nth(1).get_attribute("data-entry"))

@@ -1,0 +1,74 @@
+"""The nightly penalty scans and the GM's company view at a million customers (SPEC §7–8).
+
+    BENCH_RECLAIM_CUSTOMERS=1000000 DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench6 \\
+      .venv/bin/python -m pytest -m bench tests/bench/test_penalties_scale.py -s --reuse-db
+
+Uses the reclaim benchmark's data (`generate_data`: 1,000,000 customers, 10,000 staff, 200
+departments, 20,000,000 follow-ups). Each scan runs as a dry run (nothing written) on the 1st
+of the month, when the monthly rules run too; the company view is rendered for the GM. The
+baseline, measured in the same run, is one sequential `count(*)` over the follow-ups — the
+largest table a scan could touch. Only ratios to it are asserted."""
+
+import statistics
+import time
+from datetime import date, datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from crm.calendar import SHANGHAI
+from crm.models import User
+from penalties.services.scans import SCANS, penalties_scan
+from tests.bench.test_reclaim_scale import reclaim_data  # noqa: F401  (the shared data)
+
+pytestmark = [pytest.mark.bench, pytest.mark.django_db]
+
+AS_OF = date(2026, 12, 1)
+SCAN_VS_COUNT = 3  # the whole nightly scan may cost at most this many full follow-up counts
+PAGE_VS_COUNT = 2  # the company view at most this many
+
+
+def median_time(fn, runs=3):
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def count_followups():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM customers_followup")
+        cursor.fetchone()
+
+
+def test_scans_and_company_view_stay_within_a_few_table_counts(reclaim_data):  # noqa: F811
+    baseline = median_time(count_followups)
+    now = datetime(2026, 12, 1, 1, 0, tzinfo=SHANGHAI)
+    per_scan = {}
+    for scan in SCANS:
+        found: list[int] = []
+
+        def run(scan=scan, found=found):
+            found.append(len(scan(AS_OF)))
+
+        per_scan[scan.__name__] = (median_time(run), found[-1])
+    whole = median_time(lambda: penalties_scan(as_of=AS_OF, now=now, dry_run=True))
+    gm = User.objects.get(username="gen.gm")
+    client = Client()
+    client.force_login(gm)
+    assert client.get("/penalties/dashboard/?month=2026-11").status_code == 200
+
+    def render():
+        assert client.get("/penalties/dashboard/?month=2026-11").status_code == 200
+
+    page = median_time(render)
+    print(f"\nbaseline count(*) of follow-ups: {baseline:.2f}s")
+    for name, (seconds, proposals) in per_scan.items():
+        print(f"  {name:30s} {seconds:7.2f}s  {proposals:>8,} proposals")
+    print(f"penalties_scan (dry run, all rules): {whole:.2f}s = {whole / baseline:.2f}× baseline")
+    print(f"company view (GM, 200 departments): {page:.2f}s = {page / baseline:.2f}× baseline")
+    assert whole <= SCAN_VS_COUNT * baseline
+    assert page <= PAGE_VS_COUNT * baseline
