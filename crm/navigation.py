@@ -50,6 +50,12 @@ NAV_ITEMS = [
         lambda user, role: role in {R.ACCOUNTANT, R.MANAGER},
     ),
     NavItem(
+        "duplicates",
+        _("Duplicates and fakes"),
+        "customers:duplicates_report",
+        lambda user, role: user.is_superuser or role in ORG_ROLES,
+    ),
+    NavItem(
         "pool",
         _("Public pool"),
         "allocation:pool",
@@ -78,6 +84,18 @@ NAV_ITEMS = [
         _("Inquiry call"),
         "customers:inquiry_new",
         lambda user, role: role is not None,
+    ),
+    NavItem(
+        "ledger",
+        _("Ledger"),
+        "penalties:ledger",
+        lambda user, role: role is not None,
+    ),
+    NavItem(
+        "overview",
+        _("Overview"),
+        "penalties:company",
+        lambda user, role: role in {R.MANAGER, R.GENERAL_MANAGER},
     ),
     NavItem("calendar", _("Working days"), "crm:calendar", lambda user, role: True),
     NavItem("admin", _("Administration"), "admin:index", lambda user, role: user.is_staff),
@@ -110,7 +128,7 @@ def navigation(request) -> dict:
             or (
                 item["key"] == "customers"
                 and request.path.startswith(item["url"])
-                and active not in ("register", "worklist")
+                and active not in ("register", "worklist", "duplicates_report")
             )
         )
     return {

@@ -32,3 +32,9 @@ class CustomersConfig(AppConfig):
         from .tasks import on_config_updated
 
         config_updated.connect(on_config_updated, dispatch_uid="customers.completeness")
+
+        from django.db.backends.signals import connection_created
+
+        from .quality.rules import sqlite_functions
+
+        connection_created.connect(sqlite_functions, dispatch_uid="customers.quality.sqlite")

@@ -39,6 +39,29 @@ CLASSIFICATION_FIELDS = ["customer_class", "intent_grade", "credit_rating", "reg
 MASKED_FIELDS = ["phone", "fax", "email", "address", "bank_account"]
 
 
+def visibility_condition(user) -> Q | None:
+    """The rule of `customers_visible_to` as a condition on Customer; None means every row.
+
+    For queries that must look past the user's scope and still know which rows are theirs (the
+    duplicate report counts a phone across the company, lists only the user's side).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser or user.has_perm("crm.view_department_customers"):
+        return None
+    # Department ids are resolved first (one small query): a literal IN list lets the planner
+    # use the department indexes, where a subquery becomes a filter over every row.
+    department_ids = list(departments_visible_to(user).values_list("pk", flat=True))
+    scope = Q(department__in=department_ids)
+    staff = getattr(user, "staff", None)
+    role = staff.role if staff else None
+    if role != Staff.Role.ACCOUNTANT:  # accountants never hold customers
+        scope |= Q(holder=user.pk)
+    if role == Staff.Role.SALESPERSON and staff.department_id:
+        scope |= Q(department=staff.department_id, holder__isnull=True, pool=Pool.DEPARTMENT)
+    return scope
+
+
 def customers_visible_to(user) -> QuerySet[Customer]:
     """Customers `user` may see, annotated with `contacts_masked`.
 
@@ -53,19 +76,11 @@ def customers_visible_to(user) -> QuerySet[Customer]:
     if not user.is_authenticated or not user.is_active:
         return Customer.objects.none()
     qs = Customer.objects.all()
-    if user.is_superuser or user.has_perm("crm.view_department_customers"):
+    scope = visibility_condition(user)
+    if scope is None:
         return qs.annotate(contacts_masked=Value(False, output_field=BooleanField()))
-    # Department ids are resolved first (one small query): a literal IN list lets the planner
-    # use the department indexes, where a subquery becomes a filter over every row.
-    department_ids = list(departments_visible_to(user).values_list("pk", flat=True))
-    scope = Q(department__in=department_ids)
-    staff = getattr(user, "staff", None)
-    role = staff.role if staff else None
-    if role != Staff.Role.ACCOUNTANT:  # accountants never hold customers
-        scope |= Q(holder=user.pk)
     masked = Value(False)
-    if role == Staff.Role.SALESPERSON and staff.department_id:
-        scope |= Q(department=staff.department_id, holder__isnull=True, pool=Pool.DEPARTMENT)
+    if user_role(user) == Staff.Role.SALESPERSON and user.staff.department_id:
         masked = Case(When(holder=user.pk, then=Value(False)), default=Value(True))
     return qs.filter(scope).annotate(
         contacts_masked=ExpressionWrapper(masked, output_field=BooleanField())

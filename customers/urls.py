@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_excel, views_records, views_worklist
+from . import views, views_excel, views_quality, views_records, views_worklist
 
 app_name = "customers"
 
@@ -23,6 +23,12 @@ urlpatterns = [
     path("inquiries/new/", views_records.inquiry_new, name="inquiry_new"),
     path("worklist/", views_worklist.worklist, name="worklist"),
     path("worklist/<int:pk>/", views_worklist.worklist_row, name="worklist_row"),
+    path("reports/duplicates/", views_quality.duplicates_report, name="duplicates_report"),
+    path(
+        "reports/duplicates.xlsx",
+        views_quality.duplicates_report_export,
+        name="duplicates_report_export",
+    ),
     path("export.xlsx", views_excel.export, name="export"),
     path("import/", views_excel.import_view, name="import"),
     path("import/<int:pk>/", views_excel.import_job, name="import_job"),

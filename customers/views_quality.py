@@ -1,0 +1,110 @@
+"""重复与虚假资料报表 (002 §5.2.2; SPEC §8): the page and its Excel download. Thin: the rules
+and the scope live in `customers.quality`; the clock is read here, once, for the default month."""
+
+import tempfile
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from crm.models import Staff
+from crm.selectors import user_role
+
+from . import excel
+from .quality.export import export_report
+from .quality.report import (
+    KIND_LABELS,
+    Kind,
+    ReportMonth,
+    duplicate_groups,
+    fake_records,
+)
+
+TEMPLATE = "customers/duplicates_report.html"
+# Salespeople do not get the report: it is about colleagues' customers (SPEC §1, §8).
+REPORT_ROLES = {Staff.Role.MANAGER, Staff.Role.ACCOUNTANT, Staff.Role.GENERAL_MANAGER}
+
+
+def may_see_report(user) -> bool:
+    return user.is_superuser or user_role(user) in REPORT_ROLES
+
+
+def _month(request) -> tuple[ReportMonth, str]:
+    """The month asked for (default: this month), or this month and a message saying why the
+    one asked for cannot be shown."""
+    this_month = ReportMonth.of(timezone.localdate())
+    text = request.GET.get("month", "").strip()
+    if not text:
+        return this_month, ""
+    try:
+        month = ReportMonth.parse(text)
+    except ValueError:
+        return this_month, _("“%(value)s” is not a month. Choose a month such as %(example)s.") % {
+            "value": text[:20],
+            "example": this_month,
+        }
+    if month.first > this_month.first:
+        return this_month, _(
+            "%(month)s has not begun yet. Choose this month or an earlier one."
+        ) % {"month": month}
+    return month, ""
+
+
+def _page_number(request) -> int:
+    text = request.GET.get("page", "")
+    return int(text) if text.isdigit() and 0 < len(text) <= 6 else 1
+
+
+def _refused(request, month, error):
+    context = {"month": month, "error": error, "kinds": KIND_LABELS, "kind": Kind.PHONE}
+    return render(request, TEMPLATE, context, status=400)
+
+
+@login_required
+@require_GET
+def duplicates_report(request):
+    if not may_see_report(request.user):
+        raise Http404
+    month, error = _month(request)
+    if error:
+        return _refused(request, month, error)
+    kind = request.GET.get("kind")
+    kind = kind if kind in KIND_LABELS else Kind.PHONE
+    number = _page_number(request)
+    if kind == Kind.FAKE:
+        page = fake_records(request.user, month=month, page=number)
+    else:
+        page = duplicate_groups(request.user, kind=kind, month=month, page=number)
+    return render(
+        request,
+        TEMPLATE,
+        {"month": month, "kind": kind, "kinds": KIND_LABELS, "page": page},
+    )
+
+
+@login_required
+@require_GET
+def duplicates_report_export(request):
+    """Every tab of the report in one workbook, written to a temporary file (like the
+    customer export) so memory stays flat."""
+    if not may_see_report(request.user):
+        raise Http404
+    month, error = _month(request)
+    if error:
+        return _refused(request, month, error)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    try:
+        export_report(request.user, month=month, fileobj=handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"duplicates-{month.first:%Y%m}.xlsx",
+        content_type=excel.XLSX_CONTENT_TYPE,
+    )
