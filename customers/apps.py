@@ -11,9 +11,10 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from crm.demo import register_seeder
 
-        from .demo import seed_customers
+        from .demo import seed_customers, seed_quality_examples
 
         register_seeder(seed_customers, order=10)
+        register_seeder(seed_quality_examples, order=11)
 
         from crm.dashboard import register_panel
 

@@ -248,3 +248,46 @@ def _records(rng, customer, person, registered, latest, *, light):
         )
         count["deals"] += 1
     return count
+
+
+def seed_quality_examples(*, today: date, users: dict, light: bool = False) -> list[str]:
+    """A few records as they arrive from old spreadsheets, written past the registration
+    service (which would refuse them), so the duplicate and fake-data report has something
+    to show: a contact carrying another customer's phone, a near-identical name, and a
+    placeholder customer."""
+    from .models import Contact
+
+    east = list(
+        Customer.objects.filter(holder__username__startswith="east.sales").order_by("pk")[:2]
+    )
+    if len(east) < 2 or Customer.objects.filter(name="测试客户").exists():
+        return []
+    first, second = east
+    registered = datetime.combine(today - timedelta(days=3), time(9), SHANGHAI)
+    Contact.objects.create(customer=second, name="采购刘经理", gender="m", mobile=first.phone)
+    twin = Customer.objects.create(
+        name=f"{first.name.replace('有限公司', '')} 有限责任公司",
+        nature=first.nature,
+        address=first.address,
+        phone="",
+        department=first.department,
+        holder=second.holder,
+        acquired_via="self_registered",
+        registered_by=second.holder,
+        registered_at=registered,
+        holder_since=registered,
+        source="phone",
+    )
+    Customer.objects.create(
+        name="测试客户",
+        address="无",
+        phone="13800000000",
+        department=first.department,
+        holder=first.holder,
+        acquired_via="self_registered",
+        registered_by=first.holder,
+        registered_at=registered,
+        holder_since=registered,
+        source="phone",
+    )
+    return [f"资料质量示例：{twin.name}、测试客户（见 重复与虚假资料）"]
