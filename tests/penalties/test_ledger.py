@@ -102,13 +102,13 @@ def test_manual_amounts_outside_the_rules_range_are_refused(org, code, amount, o
         entry = record(org.manager_a, org.sales_a, code, amount, **extra)
         assert entry.amount == Decimal(amount) and entry.status == "proposed"
     else:
-        with pytest.raises(LedgerError, match="outside the range"):
+        with pytest.raises(LedgerError, match="超出"):
             record(org.manager_a, org.sales_a, code, amount, **extra)
         assert not LedgerEntry.objects.exists()
 
 
 def test_scan_rules_cannot_be_recorded_by_hand(org):
-    with pytest.raises(LedgerError, match="scans"):
+    with pytest.raises(LedgerError, match="系统扫描"):
         record(org.manager_a, org.sales_a, "LATE_ENTRY")
 
 
@@ -128,7 +128,7 @@ def test_manager_records_only_for_own_departments_and_never_for_themselves(org):
 def test_reason_is_required_and_the_breach_cannot_be_in_the_future(org):
     with pytest.raises(LedgerError):
         record(org.manager_a, org.sales_a, "GRABBING", reason="  ")
-    with pytest.raises(LedgerError, match="future"):
+    with pytest.raises(LedgerError, match="晚于今天"):
         record(org.manager_a, org.sales_a, "GRABBING", on=date(2026, 11, 21))
     assert not LedgerEntry.objects.exists()
 
@@ -141,7 +141,7 @@ def test_confirm_and_waive_by_the_departments_manager_or_the_gm(org):
     with pytest.raises(NotAllowed):
         ledger_confirm(actor=org.sales_a2, entry=e1, now=NOW)
     ledger_confirm(actor=org.manager_a, entry=e1, now=NOW)
-    with pytest.raises(LedgerError, match="reason|why"):
+    with pytest.raises(LedgerError, match="原因"):
         ledger_waive(actor=org.gm, entry=e2, reason="", now=NOW)
     ledger_waive(actor=org.gm, entry=e2, reason="误报，客户由本人登记", now=NOW)
     e1.refresh_from_db()
@@ -154,9 +154,9 @@ def test_confirm_and_waive_by_the_departments_manager_or_the_gm(org):
 def test_confirming_twice_is_refused_and_changes_nothing(org):
     entry = record(org.manager_a, org.sales_a, "GRABBING")
     ledger_confirm(actor=org.manager_a, entry=entry, now=NOW)
-    with pytest.raises(LedgerError, match="already"):
+    with pytest.raises(LedgerError, match="已是"):
         ledger_confirm(actor=org.gm, entry=entry, now=NOW)
-    with pytest.raises(LedgerError, match="already"):
+    with pytest.raises(LedgerError, match="已是"):
         ledger_waive(actor=org.gm, entry=entry, reason="x", now=NOW)
     entry.refresh_from_db()
     assert entry.decided_by == org.manager_a and entry.history.count() == 2
@@ -201,7 +201,7 @@ def test_postgresql_also_refuses_deleting_a_decided_entry(org):
 def test_a_correction_is_a_reversing_entry_in_the_current_month(org):
     entry = record(org.manager_a, org.sales_a, "GRABBING", on=date(2026, 10, 30), now=NOW)
     ledger_confirm(actor=org.manager_a, entry=entry, now=NOW)
-    with pytest.raises(LedgerError, match="why|reason"):
+    with pytest.raises(LedgerError, match="原因"):
         ledger_reverse(actor=org.manager_a, entry=entry, reason="", now=NOW)
     later = datetime(2026, 12, 2, 9, 0, tzinfo=SH)
     reversal = ledger_reverse(actor=org.manager_a, entry=entry, reason="申诉成立", now=later)
@@ -209,12 +209,12 @@ def test_a_correction_is_a_reversing_entry_in_the_current_month(org):
     assert reversal.month == date(2026, 12, 1) and reversal.reversal_of == entry
     entry.refresh_from_db()
     assert entry.amount == 500 and entry.status == "confirmed"
-    with pytest.raises(LedgerError, match="already"):
+    with pytest.raises(LedgerError, match="已被冲销"):
         ledger_reverse(actor=org.gm, entry=entry, reason="again", now=later)
     with pytest.raises(LedgerError):
         ledger_reverse(actor=org.gm, entry=reversal, reason="again", now=later)
     proposal = record(org.manager_a, org.sales_a, "WRONG_INFO")
-    with pytest.raises(LedgerError, match="waived"):
+    with pytest.raises(LedgerError, match="豁免"):
         ledger_reverse(actor=org.gm, entry=proposal, reason="x", now=later)
     assert LedgerEntry.objects.count() == 3
 
@@ -224,14 +224,14 @@ def test_month_close_needs_the_gm_an_ended_month_and_every_entry_decided(org):
     december = datetime(2026, 12, 1, 9, 0, tzinfo=SH)
     with pytest.raises(NotAllowed):
         month_close(actor=org.manager_a, month=date(2026, 10, 1), now=december)
-    with pytest.raises(LedgerError, match="ended"):
+    with pytest.raises(LedgerError, match="月份结束后"):
         month_close(actor=org.gm, month=date(2026, 12, 1), now=december)
-    with pytest.raises(LedgerError, match="wait"):
+    with pytest.raises(LedgerError, match="待处理"):
         month_close(actor=org.gm, month=date(2026, 10, 1), now=december)
     assert not ClosedMonth.objects.exists()
     ledger_confirm(actor=org.manager_a, entry=entry, now=NOW)
     month_close(actor=org.gm, month=date(2026, 10, 1), now=december)
-    with pytest.raises(LedgerError, match="already closed"):
+    with pytest.raises(LedgerError, match="已经月结"):
         month_close(actor=org.gm, month=date(2026, 10, 1), now=december)
 
 
@@ -239,7 +239,7 @@ def test_a_closed_month_accepts_no_new_entries_service_and_database(org):
     entry = record(org.manager_a, org.sales_a, "GRABBING", on=date(2026, 10, 15))
     ledger_confirm(actor=org.manager_a, entry=entry, now=NOW)
     month_close(actor=org.gm, month=date(2026, 10, 1), now=NOW)
-    with pytest.raises(LedgerError, match="closed"):
+    with pytest.raises(LedgerError, match="已结账"):
         record(org.manager_a, org.sales_a, "WRONG_INFO", on=date(2026, 10, 20))
     assert LedgerEntry.objects.count() == 1
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -258,7 +258,7 @@ def test_a_closed_month_accepts_no_new_entries_service_and_database(org):
 def test_a_proposal_is_not_decided_in_a_month_closed_meanwhile(org):
     entry = record(org.manager_a, org.sales_a, "GRABBING", on=date(2026, 10, 15))
     ClosedMonth.objects.create(month=date(2026, 10, 1), closed_at=NOW, closed_by=org.gm)
-    with pytest.raises(LedgerError, match="closed"):
+    with pytest.raises(LedgerError, match="已结账"):
         ledger_confirm(actor=org.manager_a, entry=entry, now=NOW)
     entry.refresh_from_db()
     assert entry.status == "proposed"
@@ -278,7 +278,7 @@ def test_private_followup_confirmed_confiscates_the_customer_into_the_department
 
 
 def test_private_followup_needs_the_customer(org):
-    with pytest.raises(LedgerError, match="customer"):
+    with pytest.raises(LedgerError, match="客户"):
         record(org.manager_a, org.sales_a, "PRIVATE_FOLLOWUP", 20)
 
 
@@ -340,7 +340,7 @@ def test_reward_of_extra_customers_is_a_distribution_from_the_department_pool(or
 
 def test_reward_of_more_customers_than_the_pool_has_is_refused_and_not_confirmed(org):
     entry = record(org.manager_a, org.sales_a, "REWARD_RESOURCES", 0, extra_customers=5)
-    with pytest.raises(LedgerError, match="only 0"):
+    with pytest.raises(LedgerError, match="只有 0"):
         ledger_confirm(actor=org.manager_a, entry=entry, now=NOW)
     entry.refresh_from_db()
     assert entry.status == "proposed"
