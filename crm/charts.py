@@ -28,21 +28,9 @@ def _fmt(value) -> str:
     return f"{number:.0f}" if number == int(number) else f"{number:.1f}"
 
 
-def bar_chart(
-    labels: list[str],
-    series: list[tuple[str, list]],
-    *,
-    title: str,
-    width: int = 640,
-    height: int = 220,
-) -> SafeString:
-    """Grouped vertical bars: one group per label, one bar per series, with a legend."""
-    left, right, top, bottom = 44, 8, 24, 46
-    plot_w, plot_h = width - left - right, height - top - bottom
+def _frame(series, title, width, height, left, right, top, plot_h) -> tuple[float, list[str]]:
+    """The opening of the SVG with its title and the horizontal grid with axis labels."""
     peak = _nice_max(max((float(v) for _, values in series for v in values), default=0))
-    groups = max(len(labels), 1)
-    group_w = plot_w / groups
-    bar_w = max(min(group_w * 0.8 / max(len(series), 1), 28), 2)
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
@@ -54,6 +42,24 @@ def bar_chart(
             f'<text class="axis" x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">'
             f"{_fmt(peak * i / 4)}</text>"
         )
+    return peak, parts
+
+
+def bar_chart(
+    labels: list[str],
+    series: list[tuple[str, list]],
+    *,
+    title: str,
+    width: int = 640,
+    height: int = 220,
+) -> SafeString:
+    """Grouped vertical bars: one group per label, one bar per series, with a legend."""
+    left, right, top, bottom = 44, 8, 24, 46
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak, parts = _frame(series, title, width, height, left, right, top, plot_h)
+    groups = max(len(labels), 1)
+    group_w = plot_w / groups
+    bar_w = max(min(group_w * 0.8 / max(len(series), 1), 28), 2)
     for g, label in enumerate(labels):
         x0 = left + g * group_w + (group_w - bar_w * len(series)) / 2
         for s, (name, values) in enumerate(series):
@@ -85,19 +91,8 @@ def line_chart(
     """One polyline per series over the labels (months), with dots and a legend."""
     left, right, top, bottom = 44, 12, 24, 46
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = _nice_max(max((float(v) for _, values in series for v in values), default=0))
+    peak, parts = _frame(series, title, width, height, left, right, top, plot_h)
     step = plot_w / max(len(labels) - 1, 1)
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
-    for i in range(5):
-        y = top + plot_h - plot_h * i / 4
-        parts.append(
-            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="axis" x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{_fmt(peak * i / 4)}</text>"
-        )
     for g, label in enumerate(labels):
         parts.append(
             f'<text class="axis" x="{left + g * step:.1f}" y="{top + plot_h + 14}" '

@@ -28,37 +28,32 @@ class PenaltyRuleAdmin(SimpleHistoryAdmin):
         return False
 
 
+class ReadOnlyAdmin:
+    """Written by the services (pages), never here: no add, change or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(SimpleHistoryAdmin):
-    """Read-only: the ledger is written by its services (pages), never edited here."""
+class LedgerEntryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """The ledger, read-only."""
 
     list_display = ["pk", "person", "rule", "amount", "points", "month", "status"]
     list_filter = ["status", "rule", "month"]
     search_fields = ["person__username", "reason"]
     raw_id_fields = ["person", "customer", "followup", "deal", "handover", "reversal_of"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ClosedMonth)
-class ClosedMonthAdmin(admin.ModelAdmin):
+class ClosedMonthAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["month", "closed_at", "closed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DismissalReview)

@@ -54,6 +54,13 @@ def _month_or_message(request, default: date) -> date:
         return default
 
 
+def _require_month_reader(user) -> None:
+    """Months and payroll exports are for managers, accountants and the GM (404 otherwise)."""
+    readers = (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER, Staff.Role.ACCOUNTANT)
+    if user_role(user) not in readers and not manages_company(user):
+        raise Http404
+
+
 def _can_record(user) -> bool:
     return user_role(user) in (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER)
 
@@ -270,12 +277,7 @@ def entry_new(request):
 @login_required
 def month_list(request):
     """Months with entries: totals, the close button (GM) and the payroll export."""
-    if user_role(request.user) not in (
-        Staff.Role.MANAGER,
-        Staff.Role.GENERAL_MANAGER,
-        Staff.Role.ACCOUNTANT,
-    ) and not manages_company(request.user):
-        raise Http404
+    _require_month_reader(request.user)
     entries = entries_visible_to(request.user)
     months = (
         entries.order_by()
@@ -321,12 +323,7 @@ def month_close_view(request):
 @login_required
 def month_export(request):
     """Payroll workbook of one month: per department and per person, sums by rule."""
-    if user_role(request.user) not in (
-        Staff.Role.MANAGER,
-        Staff.Role.GENERAL_MANAGER,
-        Staff.Role.ACCOUNTANT,
-    ) and not manages_company(request.user):
-        raise Http404
+    _require_month_reader(request.user)
     try:
         month = parse_month(request.GET.get("month"), default=None)
         if month is None:

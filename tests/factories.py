@@ -107,3 +107,26 @@ def register(actor, *, now=None, contacts=None, **overrides):
         contacts=contacts or [],
         now=now or datetime(2026, 1, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
     )
+
+
+def ledger_entry(actor, person, code, amount=None, *, now, on, **kw):
+    """Record a manual ledger entry through the real service (range checks and all);
+    `amount` defaults to the rule's default amount."""
+    from decimal import Decimal
+
+    from penalties.models import PenaltyRule
+    from penalties.services import ManualEntry, ledger_record
+
+    rule = PenaltyRule.objects.get(code=code)
+    return ledger_record(
+        actor=actor,
+        entry=ManualEntry(
+            person=person,
+            rule=rule,
+            amount=rule.default_amount if amount is None else Decimal(amount),
+            reason=kw.pop("reason", "经核实"),
+            occurred_on=on,
+            **kw,
+        ),
+        now=now,
+    )

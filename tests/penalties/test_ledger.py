@@ -14,14 +14,12 @@ from customers.models import Customer, OwnershipEvent, OwnershipKind, Pool
 from penalties.models import ClosedMonth, DismissalReview, LedgerEntry, PenaltyRule
 from penalties.services import (
     LedgerError,
-    ManualEntry,
     ledger_confirm,
-    ledger_record,
     ledger_reverse,
     ledger_waive,
     month_close,
 )
-from tests.factories import register
+from tests.factories import ledger_entry, register
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -32,19 +30,7 @@ def rule(code):
 
 
 def record(actor, person, code, amount=None, *, now=NOW, on=date(2026, 11, 19), **kw):
-    r = rule(code)
-    return ledger_record(
-        actor=actor,
-        entry=ManualEntry(
-            person=person,
-            rule=r,
-            amount=r.default_amount if amount is None else Decimal(amount),
-            reason=kw.pop("reason", "经核实"),
-            occurred_on=on,
-            **kw,
-        ),
-        now=now,
-    )
+    return ledger_entry(actor, person, code, amount, now=now, on=on, **kw)
 
 
 def test_catalogue_holds_every_code_of_the_spec(db):

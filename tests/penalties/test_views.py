@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from crm.models import Staff
 from customers.services import inquiry_log
 from penalties.models import ClosedMonth, LedgerEntry, PenaltyRule
-from penalties.services import ManualEntry, ledger_confirm, ledger_record
-from tests.factories import DepartmentFactory, make_person, register
+from penalties.services import ledger_confirm
+from tests.factories import DepartmentFactory, ledger_entry, make_person, register
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -32,20 +32,8 @@ def frozen():
         yield
 
 
-def record(actor, person, code, amount=None, on=date(2026, 11, 19), **kw):
-    rule = PenaltyRule.objects.get(code=code)
-    return ledger_record(
-        actor=actor,
-        entry=ManualEntry(
-            person=person,
-            rule=rule,
-            amount=rule.default_amount if amount is None else Decimal(amount),
-            reason=kw.pop("reason", "经核实"),
-            occurred_on=on,
-            **kw,
-        ),
-        now=NOW,
-    )
+def record(actor, person, code, amount=None, *, now=NOW, on=date(2026, 11, 19), **kw):
+    return ledger_entry(actor, person, code, amount, now=now, on=on, **kw)
 
 
 @pytest.fixture
