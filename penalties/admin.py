@@ -10,7 +10,7 @@ class PenaltyRuleAdmin(SimpleHistoryAdmin):
 
     list_display = [
         "code",
-        "name",
+        "label",
         "default_amount",
         "min_amount",
         "max_amount",

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -68,7 +69,13 @@ class PenaltyRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The name in the user's language: the seeded names are catalogue messages; a name
+        the company typed in the admin shows as typed."""
+        return gettext(self.name)
 
     def amount_allowed(self, amount: Decimal) -> bool:
         if amount < self.min_amount:

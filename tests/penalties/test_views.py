@@ -287,3 +287,21 @@ def test_manager_dashboard_shows_success_rate_and_quota(org, login):
     assert panel["rate_month"] == 25.0
     quota = {q.staff.user.username: q for q in panel["quota"]}
     assert quota["sales_a"].held == 1 and quota["sales_a"].missing == 4
+
+
+def test_admin_shows_the_catalogue_in_chinese_and_the_ledger_read_only(org, login, ledger):
+    from tests.factories import make_person
+
+    admin_user = make_person("root", Staff.Role.GENERAL_MANAGER)
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = login(admin_user)
+    page = client.get("/admin/penalties/penaltyrule/").content.decode()
+    assert "记录超过截止时间录入（迟录）" in page
+    assert client.get("/admin/penalties/ledgerentry/").status_code == 200
+    assert client.get("/admin/penalties/ledgerentry/add/").status_code == 403
+    response = client.post(
+        f"/admin/penalties/ledgerentry/{ledger['a'].pk}/change/", {"amount": "1"}
+    )
+    assert response.status_code == 403
+    assert LedgerEntry.objects.get(pk=ledger["a"].pk).amount == 500
