@@ -6,11 +6,14 @@ calls for their author's department; reclaims for the department the event names
 amounts for the entry's department. Success rate = deals / inquiries (004), where inquiries are
 the inquiry calls logged plus follow-ups of the kind 咨询."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
@@ -127,6 +130,22 @@ class Trend:
 
 
 def monthly_trend(*, department_ids: list[int] | None, last_month: date, months: int = 12) -> Trend:
+    """The trend, kept in the shared cache for DASHBOARD_TREND_CACHE_SECONDS: counting a year
+    of follow-ups at a million customers takes seconds (docs/performance.md), and a trend a
+    few minutes old tells the same story."""
+    seconds = settings.DASHBOARD_TREND_CACHE_SECONDS
+    if not seconds:
+        return _monthly_trend(department_ids=department_ids, last_month=last_month, months=months)
+    scope = "all" if department_ids is None else ",".join(map(str, sorted(department_ids)))
+    key = "trend:" + hashlib.sha1(f"{scope}:{last_month}:{months}".encode()).hexdigest()
+    return cache.get_or_set(
+        key,
+        lambda: _monthly_trend(department_ids=department_ids, last_month=last_month, months=months),
+        seconds,
+    )
+
+
+def _monthly_trend(*, department_ids: list[int] | None, last_month: date, months: int) -> Trend:
     """Company (or `department_ids`) totals per month over `months` months ending with
     `last_month` (5 queries)."""
     first = last_month - relativedelta(months=months - 1)

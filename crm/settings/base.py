@@ -213,8 +213,10 @@ CONSTANCE_CONFIG = {
     "NO_LOGIN_DAYS": (14, _("Days without a login before the manager is told (002 §3)"), int),
     "CONTACT_STRIKES": (
         3,
-        _("Confirmed 'contacted a registered customer' entries in 12 months that lead to "
-          "dismissal review and reclaim of all customers"),
+        _(
+            "Confirmed 'contacted a registered customer' entries in 12 months that lead to "
+            "dismissal review and reclaim of all customers"
+        ),
         int,
     ),
 }
@@ -252,6 +254,9 @@ CONSTANCE_CONFIG_FIELDSETS = (
     ),
     (_("Penalties and rewards"), ("NEW_RESOURCE_QUOTA", "NO_LOGIN_DAYS", "CONTACT_STRIKES")),
 )
+
+# The company view's 12-month trends are cached this long (seconds; 0: computed every time).
+DASHBOARD_TREND_CACHE_SECONDS = env.int("DASHBOARD_TREND_CACHE_SECONDS", default=600)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -21,3 +21,6 @@ CACHES = {
 }
 # Threads of the live-server and race tests must not keep sessions open past a test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Tests build different data under the same month: no cached trends between them.
+DASHBOARD_TREND_CACHE_SECONDS = 0
