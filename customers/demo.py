@@ -278,7 +278,7 @@ def seed_quality_examples(*, today: date, users: dict, light: bool = False) -> l
         holder_since=registered,
         source="phone",
     )
-    Customer.objects.create(
+    fake = Customer.objects.create(
         name="测试客户",
         address="无",
         phone="13800000000",
@@ -290,4 +290,9 @@ def seed_quality_examples(*, today: date, users: dict, light: bool = False) -> l
         holder_since=registered,
         source="phone",
     )
+    from .services.completeness import apply_completeness
+
+    for customer in (twin, fake):
+        apply_completeness(customer)
+        customer.save(update_fields=["is_incomplete", "completion_due"])
     return [f"资料质量示例：{twin.name}、测试客户（见 重复与虚假资料）"]

@@ -76,6 +76,7 @@ def test_accountant_completes_a_record_from_the_worklist(page, demo, shot):
         ("postcode", "200120"),
         ("legal_representative", "王强"),
         ("address", "上海市中山路1号"),
+        ("phone", "021-63339981"),
     ):
         field = form.locator(f"[name={name}]")
         if field.count():
