@@ -63,6 +63,11 @@ def next_workday(day: date) -> date:
         start = end + timedelta(days=1)
 
 
+def day_start(day: date) -> datetime:
+    """00:00 of `day` in Asia/Shanghai: where a business day, and a month, begins."""
+    return datetime.combine(day, time(0), SHANGHAI)
+
+
 def entry_deadline(occurred_at: datetime) -> datetime:
     """Latest on-time entry for a record of something that happened at `occurred_at`: 10:00
     Asia/Shanghai (admin-editable hour) on the next working day after the local date it happened

@@ -2,13 +2,13 @@
 grade, late entries. Reads only; each function is a constant number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from constance import config
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Min, Q
 
-from crm.calendar import SHANGHAI
+from crm.calendar import day_start
 
 from .models import Customer, Deal, FollowUp
 
@@ -16,7 +16,7 @@ VISIT_KINDS = [FollowUp.Kind.HOME_VISIT, FollowUp.Kind.STORE_VISIT, FollowUp.Kin
 
 
 def month_bounds(today) -> tuple[datetime, datetime]:
-    start = datetime.combine(today.replace(day=1), time(0), SHANGHAI)
+    start = day_start(today.replace(day=1))
     return start, start + relativedelta(months=1)
 
 

@@ -8,7 +8,7 @@ the inquiry calls logged plus follow-ups of the kind 咨询."""
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -18,16 +18,12 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from allocation.models import PublicNotice
-from crm.calendar import SHANGHAI
+from crm.calendar import SHANGHAI, day_start
 from crm.models import Department, Staff
 from customers.models import Customer, Deal, FollowUp, InquiryCall, OwnershipEvent, OwnershipKind
 
 from .models import LedgerEntry
 from .services.scans import quota_shortfall
-
-
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time(0), SHANGHAI)
 
 
 def _by(queryset, key: str, **aggregates) -> dict:
@@ -55,7 +51,7 @@ def department_rows(departments, *, month: date) -> list[DepartmentRow]:
     """Every department of `departments` side by side for one month (7 queries in all)."""
     departments = list(departments)
     ids = [d.pk for d in departments]
-    start, end = _start(month), _start(month + relativedelta(months=1))
+    start, end = day_start(month), day_start(month + relativedelta(months=1))
     customers = _by(
         Customer.objects.filter(department_id__in=ids),
         "department_id",
@@ -150,7 +146,7 @@ def _monthly_trend(*, department_ids: list[int] | None, last_month: date, months
     `last_month` (5 queries)."""
     first = last_month - relativedelta(months=months - 1)
     months_list = [first + relativedelta(months=i) for i in range(months)]
-    start, end = _start(first), _start(last_month + relativedelta(months=1))
+    start, end = day_start(first), day_start(last_month + relativedelta(months=1))
     scope = {} if department_ids is None else {"author__staff__department_id__in": department_ids}
 
     def per_month(queryset, field_name: str) -> dict[date, int]:
@@ -201,12 +197,13 @@ def success_rates(*, department_ids: list[int], month: date) -> tuple[float | No
     (3 queries: deals, inquiry calls, inquiry follow-ups; each counts month and year at once)."""
     year_start = month.replace(month=1, day=1)
     window = {
-        "occurred_at__gte": _start(year_start),
-        "occurred_at__lt": _start(year_start + relativedelta(years=1)),
+        "occurred_at__gte": day_start(year_start),
+        "occurred_at__lt": day_start(year_start + relativedelta(years=1)),
         "author__staff__department_id__in": department_ids,
     }
     in_month = Q(
-        occurred_at__gte=_start(month), occurred_at__lt=_start(month + relativedelta(months=1))
+        occurred_at__gte=day_start(month),
+        occurred_at__lt=day_start(month + relativedelta(months=1)),
     )
 
     def count(queryset) -> tuple[int, int]:

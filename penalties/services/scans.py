@@ -11,7 +11,7 @@ rules (NEW_RESOURCE_QUOTA, QUOTA_SCORE) run when D is the 1st, for the month jus
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from constance import config
 from dateutil.relativedelta import relativedelta
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from allocation.services.handover import handovers_overdue
-from crm.calendar import SHANGHAI
+from crm.calendar import SHANGHAI, day_start
 from crm.models import Staff, User
 from crm.notifications import notify
 from customers.day import quotas
@@ -64,10 +64,6 @@ class ScanResult:
         return sum(self.proposed.values())
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(0), SHANGHAI)
-
-
 def _local_date(moment: datetime) -> date:
     return timezone.localtime(moment, SHANGHAI).date()
 
@@ -85,7 +81,7 @@ def scan_late_entries(as_of: date) -> list[Proposal]:
     """LATE_ENTRY (000 §3.1.d–e, §4.2①b): a follow-up or purchase record entered after its
     deadline (10:00 on the next working day) costs its author 20 yuan per record.
     Amendments are not counted: the record they amend carries its own lateness."""
-    end = _start_of(as_of)
+    end = day_start(as_of)
     window = {
         "is_late": True,
         "entered_at__gte": end - timedelta(days=LOOKBACK_DAYS),
@@ -166,7 +162,7 @@ def scan_incomplete_after_deal(as_of: date) -> list[Proposal]:
 def scan_handovers_overdue(as_of: date) -> list[Proposal]:
     """HANDOVER_OVERDUE (000 §4.2⑤): a leaver's or transferee's customers not distributed
     within seven days cost the department manager 50 yuan."""
-    end = _start_of(as_of)
+    end = day_start(as_of)
     overdue = handovers_overdue(end).filter(due_at__gte=end - timedelta(days=LOOKBACK_DAYS))
     proposals = []
     for handover in overdue:
@@ -194,7 +190,7 @@ def scan_handovers_overdue(as_of: date) -> list[Proposal]:
 def _salespeople_for_month(month_start: date, next_month: date):
     """Salespeople employed for the whole month: hired by its first day, not gone before
     its end."""
-    gone = Q(status=Staff.Status.LEFT, status_effective_at__lt=_start_of(next_month))
+    gone = Q(status=Staff.Status.LEFT, status_effective_at__lt=day_start(next_month))
     return (
         Staff.objects.filter(role=Staff.Role.SALESPERSON, hire_date__lte=month_start)
         .exclude(gone)
@@ -211,7 +207,7 @@ def scan_new_resource_quota(as_of: date) -> list[Proposal]:
     quota = config.NEW_RESOURCE_QUOTA
     counts = dict(
         Customer.objects.filter(
-            registered_at__gte=_start_of(month_start), registered_at__lt=_start_of(as_of)
+            registered_at__gte=day_start(month_start), registered_at__lt=day_start(as_of)
         )
         .values("registered_by")
         .annotate(n=Count("pk"))
@@ -251,7 +247,7 @@ def quota_shortfall(
     customer, followup = Customer._meta.db_table, FollowUp._meta.db_table
     cases = " ".join("WHEN %s THEN %s" for _ in grade_quota)
     params: list = [p for g, q in grade_quota.items() for p in (g, q)]
-    params += [_start_of(month_start), _start_of(next_month)]
+    params += [day_start(month_start), day_start(next_month)]
     grades = ", ".join("%s" for _ in grade_quota)
     params += list(grade_quota)
     only = ""
@@ -312,7 +308,7 @@ def scan_quota_score(as_of: date) -> list[Proposal]:
 def scan_no_login(as_of: date) -> list[Proposal]:
     """NO_LOGIN (002 §3): staff who have not logged in for 14 days are reported to their
     manager (0 yuan; one entry per absence, keyed by the last login)."""
-    end = _start_of(as_of)
+    end = day_start(as_of)
     limit = end - timedelta(days=config.NO_LOGIN_DAYS)
     gone = Q(status=Staff.Status.LEFT, status_effective_at__lt=end)
     staff = (
