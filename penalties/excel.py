@@ -35,7 +35,7 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> bytes:
     )
     confirmed = [e for e in rows if e.status == LedgerEntry.Status.CONFIRMED]
     used = [r for r in rules if any(e.rule_id == r.pk for e in confirmed)]
-    rule_names = [f"{_(r.name)} ({r.code})" for r in used]
+    rule_names = [f"{r.label} ({r.code})" for r in used]
 
     book = Workbook()
     book.remove(book.active)
@@ -93,7 +93,7 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> bytes:
                 e.department.name if e.department_id else "",
                 e.person.username,
                 e.person.display_name,
-                f"{_(e.rule.name)} ({e.rule.code})",
+                f"{e.rule.label} ({e.rule.code})",
                 e.amount,
                 e.points,
                 e.occurred_on,

@@ -226,7 +226,7 @@ class EntryForm(forms.Form):
         self.fields["rule"].queryset = PenaltyRule.objects.filter(
             origin=PenaltyRule.Origin.MANUAL, is_active=True
         )
-        self.fields["rule"].label_from_instance = lambda r: f"{_(r.name)} · {r.code}"
+        self.fields["rule"].label_from_instance = lambda r: f"{r.label} · {r.code}"
 
 
 @login_required

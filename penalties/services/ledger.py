@@ -72,7 +72,7 @@ def check_amount(rule: PenaltyRule, amount: Decimal) -> None:
         allowed = _("%(low)s to %(high)s yuan") % {"low": rule.min_amount, "high": rule.max_amount}
     raise LedgerError(
         _("%(amount)s yuan is outside the range of %(rule)s: %(allowed)s.")
-        % {"amount": amount, "rule": _(rule.name), "allowed": allowed}
+        % {"amount": amount, "rule": rule.label, "allowed": allowed}
     )
 
 
@@ -175,7 +175,7 @@ def ledger_confirm(*, actor, entry: LedgerEntry, now: datetime, note: str = "") 
         _grant_customers(entry, actor=actor, now=now)
     notify(
         recipient=entry.person,
-        title=_("Ledger entry confirmed: %(rule)s") % {"rule": _(entry.rule.name)},
+        title=_("Ledger entry confirmed: %(rule)s") % {"rule": entry.rule.label},
         body=entry.reason,
         link=reverse("penalties:detail", args=[entry.pk]),
         now=now,
