@@ -67,6 +67,11 @@ def departed_users(*, now) -> QuerySet[User]:
     )
 
 
+def general_managers() -> QuerySet[User]:
+    """The active general managers: who hears of what no department manager may decide."""
+    return User.objects.filter(is_active=True, staff__role=Staff.Role.GENERAL_MANAGER)
+
+
 def manages_company(user) -> bool:
     """The general manager's company-wide right (global `manage_department`): keeps the
     company pool and may act in every department."""

@@ -3,7 +3,7 @@ their departments (and their own entries); a salesperson only their own."""
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from crm.selectors import departments_visible_to, manages_company
+from crm.selectors import departments_managed_by, departments_visible_to, manages_company
 
 from .models import LedgerEntry
 
@@ -18,8 +18,6 @@ def entries_visible_to(user) -> QuerySet[LedgerEntry]:
 def entries_to_decide(user) -> QuerySet[LedgerEntry]:
     """Proposals waiting on `user`: their managed departments' entries about somebody else
     (the GM: every entry not about themselves)."""
-    from crm.selectors import departments_managed_by
-
     proposed = LedgerEntry.objects.filter(status=LedgerEntry.Status.PROPOSED).exclude(person=user)
     if not manages_company(user):
         proposed = proposed.filter(department__in=departments_managed_by(user))
@@ -27,17 +25,12 @@ def entries_to_decide(user) -> QuerySet[LedgerEntry]:
 
 
 def person_month_summary(person, month) -> dict:
-    """A person's confirmed money and score for one month (the salesperson's own view)."""
-    confirmed = LedgerEntry.objects.filter(
-        person=person, month=month, status=LedgerEntry.Status.CONFIRMED
+    """A person's confirmed money and score for one month, and what still waits (one query)."""
+    confirmed = Q(status=LedgerEntry.Status.CONFIRMED)
+    totals = LedgerEntry.objects.filter(person=person, month=month).aggregate(
+        amount=Sum("amount", filter=confirmed),
+        points=Sum("points", filter=confirmed),
+        confirmed=Count("pk", filter=confirmed),
+        proposed=Count("pk", filter=Q(status=LedgerEntry.Status.PROPOSED)),
     )
-    totals = confirmed.aggregate(amount=Sum("amount"), points=Sum("points"), n=Count("pk"))
-    proposed = LedgerEntry.objects.filter(
-        person=person, month=month, status=LedgerEntry.Status.PROPOSED
-    ).count()
-    return {
-        "amount": totals["amount"] or 0,
-        "points": totals["points"] or 0,
-        "confirmed": totals["n"],
-        "proposed": proposed,
-    }
+    return {**totals, "amount": totals["amount"] or 0, "points": totals["points"] or 0}

@@ -19,7 +19,7 @@ from allocation.services.distribution import Assignment, distribution_create
 from allocation.services.notices import customers_on_notice
 from crm.models import Staff
 from crm.notifications import notify
-from crm.selectors import manages_company, manages_department
+from crm.selectors import general_managers, manages_company, manages_department
 from customers.errors import CustomerError, NotAllowed
 from customers.models import Customer, Pool
 
@@ -313,8 +313,7 @@ def _count_strikes(entry: LedgerEntry, *, actor, now: datetime) -> None:
     recipients = {actor}
     if staff and staff.department and staff.department.manager_id:
         recipients.add(staff.department.manager)
-    for gm in Staff.objects.filter(role=Staff.Role.GENERAL_MANAGER).select_related("user"):
-        recipients.add(gm.user)
+    recipients.update(general_managers())
     for recipient in recipients:
         notify(recipient=recipient, title=title, body=body, link=link, now=now)
 

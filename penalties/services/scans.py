@@ -24,8 +24,9 @@ from simple_history.utils import bulk_create_with_history
 
 from allocation.services.handover import handovers_overdue
 from crm.calendar import SHANGHAI, day_start
-from crm.models import Staff, User
+from crm.models import Department, Staff
 from crm.notifications import notify
+from crm.selectors import general_managers
 from customers.day import quotas
 from customers.models import Customer, Deal, FollowUp
 
@@ -43,7 +44,6 @@ class Proposal:
     reason: str
     occurred_on: date
     scan_key: str
-    amount: object = None  # None: the rule's default amount
     points: int = 0
     customer_id: int | None = None
     followup_id: int | None = None
@@ -356,15 +356,13 @@ SCANS = [
 
 def _notify_no_login(entries: list[LedgerEntry], now: datetime) -> None:
     """The NO_LOGIN entry is a notice to the manager (002 §3)."""
-    from crm.models import Department
-
     departments = {
         d.pk: d
         for d in Department.objects.filter(
             pk__in={e.department_id for e in entries}
         ).select_related("manager")
     }
-    gms = list(User.objects.filter(staff__role=Staff.Role.GENERAL_MANAGER, is_active=True))
+    gms = list(general_managers())
     for entry in entries:
         department = departments.get(entry.department_id)
         manager = department.manager if department else None
@@ -413,7 +411,7 @@ def penalties_scan(*, as_of: date, now: datetime, dry_run: bool = False) -> Scan
                 person_id=p.person_id,
                 department_id=p.department_id,
                 rule=rule,
-                amount=rule.default_amount if p.amount is None else p.amount,
+                amount=rule.default_amount,
                 points=p.points,
                 reason=p.reason,
                 month=month,
