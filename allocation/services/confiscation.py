@@ -25,20 +25,31 @@ def customer_confiscate(*, actor, customer: Customer, now: datetime, reason: str
     )
 
 
-@transaction.atomic
-def customers_reclaim_all(*, actor, person, now: datetime, reason: str) -> int:
-    """Every customer `person` holds goes back to its department pool; returns how many."""
+def customers_to_department_pool(customers, *, kind: str, actor, now: datetime, reason: str) -> int:
+    """Move each of `customers` (a queryset) into its department's pool, locked first and
+    refused if someone moved it meanwhile; returns how many moved."""
     moved = 0
-    held = Customer.objects.filter(holder=person).select_for_update().order_by("pk")
-    for customer in held:
+    for customer in customers.select_for_update(of=("self",)):
         ownership_transfer(
             customer=customer,
             to_pool=Pool.DEPARTMENT,
-            kind=OwnershipKind.RECLAIM,
+            kind=kind,
             actor=actor,
             now=now,
             reason=reason,
-            expected_holder_id=person.pk,
+            expected_holder_id=customer.holder_id,
         )
         moved += 1
     return moved
+
+
+@transaction.atomic
+def customers_reclaim_all(*, actor, person, now: datetime, reason: str) -> int:
+    """Every customer `person` holds goes back to its department pool; returns how many."""
+    return customers_to_department_pool(
+        Customer.objects.filter(holder=person).order_by("pk"),
+        kind=OwnershipKind.RECLAIM,
+        actor=actor,
+        now=now,
+        reason=reason,
+    )

@@ -23,6 +23,7 @@ from customers.services import ownership_transfer
 
 from ..inbox import InboxItem
 from ..models import ClaimRequest, DistributionBatch, DistributionItem, WrongNumberReport
+from .confiscation import customers_to_department_pool
 from .handover import is_handing_over
 from .notices import customers_on_notice
 
@@ -311,19 +312,13 @@ def protection_queue(user, *, as_of: datetime):
 def protection_reclaim(*, actor, customer_ids: list[int], now: datetime, reason: str = "") -> int:
     """The manager takes queue customers back into the department pool (an event with the
     reason). Only customers still in the actor's queue move."""
-    queue = protection_queue(actor, as_of=now).filter(pk__in=customer_ids)
-    moved = 0
-    for customer in queue.select_for_update(of=("self",)):
-        ownership_transfer(
-            customer=customer,
-            to_pool=Pool.DEPARTMENT,
-            kind=OwnershipKind.RECLAIM,
-            actor=actor,
-            now=now,
-            expected_holder_id=customer.holder_id,
-            reason=reason or _("Protection period over without a follow-up"),
-        )
-        moved += 1
+    moved = customers_to_department_pool(
+        protection_queue(actor, as_of=now).filter(pk__in=customer_ids),
+        kind=OwnershipKind.RECLAIM,
+        actor=actor,
+        now=now,
+        reason=reason or _("Protection period over without a follow-up"),
+    )
     if not moved:
         raise AllocationError(_("None of these customers is in your reclaim queue any more."))
     return moved

@@ -146,13 +146,17 @@ def ledger_record(*, actor, entry: ManualEntry, now: datetime) -> LedgerEntry:
     )
 
 
-def _lock(entry: LedgerEntry) -> LedgerEntry:
+def _decide(entry: LedgerEntry, *, actor, status: str, note: str, now: datetime) -> LedgerEntry:
+    """Lock the entry, check it is still proposed and its month open, record the decision."""
     locked = LedgerEntry.objects.select_for_update().select_related("rule").get(pk=entry.pk)
     if locked.status != LedgerEntry.Status.PROPOSED:
         raise LedgerError(
             _("This entry was already %(status)s.") % {"status": locked.get_status_display()}
         )
     _check_open(locked.month)
+    locked.status = status
+    locked.decided_by, locked.decided_at, locked.decision_note = actor, now, note.strip()
+    locked.save()
     return locked
 
 
@@ -162,10 +166,7 @@ def ledger_confirm(*, actor, entry: LedgerEntry, now: datetime, note: str = "") 
     now, in the same transaction: if the effect is refused, nothing is confirmed."""
     if not may_decide(actor, entry):
         raise NotAllowed(_("You may not decide this entry."))
-    entry = _lock(entry)
-    entry.status = LedgerEntry.Status.CONFIRMED
-    entry.decided_by, entry.decided_at, entry.decision_note = actor, now, note.strip()
-    entry.save()
+    entry = _decide(entry, actor=actor, status=LedgerEntry.Status.CONFIRMED, note=note, now=now)
     effect = entry.rule.effect
     if effect == PenaltyRule.Effect.CONFISCATE and entry.customer_id:
         _confiscate(entry, actor=actor, now=now)
@@ -190,11 +191,7 @@ def ledger_waive(*, actor, entry: LedgerEntry, reason: str, now: datetime) -> Le
         raise NotAllowed(_("You may not decide this entry."))
     if not reason.strip():
         raise LedgerError(_("Say why the entry is waived."))
-    entry = _lock(entry)
-    entry.status = LedgerEntry.Status.WAIVED
-    entry.decided_by, entry.decided_at, entry.decision_note = actor, now, reason.strip()
-    entry.save()
-    return entry
+    return _decide(entry, actor=actor, status=LedgerEntry.Status.WAIVED, note=reason, now=now)
 
 
 @transaction.atomic
