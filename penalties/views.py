@@ -31,7 +31,14 @@ from .services import (
     ledger_waive,
     month_close,
 )
-from .services.ledger import may_decide, may_record_for, month_label, month_of, parse_amount
+from .services.ledger import (
+    is_month_closed,
+    may_decide,
+    may_record_for,
+    month_label,
+    month_of,
+    parse_amount,
+)
 
 PAGE = 50
 
@@ -89,7 +96,12 @@ def ledger_list(request):
     except ValueError:
         offset = 0
     rows = list(page[offset : offset + PAGE + 1])
-    decidable = {e.pk for e in rows if e.status == "proposed" and may_decide(request.user, e)}
+    managed = set(departments_managed_by(request.user).values_list("pk", flat=True))
+    decidable = {
+        e.pk
+        for e in rows
+        if e.status == LedgerEntry.Status.PROPOSED and may_decide(request.user, e, managed=managed)
+    }
     return render(
         request,
         "penalties/ledger.html",
@@ -107,7 +119,7 @@ def ledger_list(request):
             "statuses": LedgerEntry.Status.choices,
             "departments": departments,
             "department_id": department_id,
-            "is_closed": ClosedMonth.objects.filter(month=month).exists(),
+            "is_closed": is_month_closed(month),
             "can_record": _can_record(request.user),
             "is_gm": manages_company(request.user),
             "is_own_only": not departments and not manages_company(request.user),

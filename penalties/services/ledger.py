@@ -87,13 +87,16 @@ def may_record_for(actor, person) -> bool:
     return staff is not None and manages_department(actor, staff.department_id)
 
 
-def may_decide(actor, entry: LedgerEntry) -> bool:
+def may_decide(actor, entry: LedgerEntry, *, managed: set[int] | None = None) -> bool:
     """The manager of the entry's department or the GM decides; an entry about oneself goes to
-    the level above (a manager's own HANDOVER_OVERDUE is the GM's to decide)."""
+    the level above (a manager's own HANDOVER_OVERDUE is the GM's to decide). A page deciding
+    for many entries passes `managed`, the ids of the departments the actor manages."""
     if actor.pk == entry.person_id:
         return False
     if manages_company(actor):
         return True
+    if managed is not None:
+        return entry.department_id in managed
     return manages_department(actor, entry.department_id)
 
 
