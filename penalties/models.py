@@ -212,10 +212,6 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.rule.code} {self.person} {self.amount}"
 
-    @property
-    def is_final(self) -> bool:
-        return self.status != self.Status.PROPOSED
-
 
 class ClosedMonth(models.Model):
     """月结: the GM closed this payroll month; its entries are final and it takes no more."""

@@ -56,7 +56,6 @@ class ScanResult:
     as_of: date
     proposed: Counter = field(default_factory=Counter)
     skipped_closed: int = 0
-    dry_run: bool = False
     entries: list = field(default_factory=list)
 
     @property
@@ -381,7 +380,7 @@ def _notify_no_login(entries: list[LedgerEntry], now: datetime) -> None:
 def penalties_scan(*, as_of: date, now: datetime, dry_run: bool = False) -> ScanResult:
     """Run every scan as of `as_of` and propose what is new. Entries go into the month of the
     breach, or into the month of `as_of` when that month is already closed."""
-    result = ScanResult(as_of=as_of, dry_run=dry_run)
+    result = ScanResult(as_of=as_of)
     proposals = [p for scan in SCANS for p in scan(as_of)]
     keys = [p.scan_key for p in proposals]
     existing = set()
