@@ -307,10 +307,16 @@ def test_admin_shows_the_catalogue_in_chinese_and_the_ledger_read_only(org, logi
     assert LedgerEntry.objects.get(pk=ledger["a"].pk).amount == 500
 
 
-def test_ledger_and_to_decide_pages_keep_their_query_count_as_entries_grow(org, login, ledger):
+def test_ledger_to_decide_and_months_pages_keep_their_query_count_as_entries_grow(
+    org, login, ledger
+):
     """Who may decide each row is worked out from one read of the managed departments."""
     client = login(org.manager_a)
-    pages = [reverse("penalties:ledger") + "?month=2026-11", reverse("penalties:to_decide")]
+    pages = [
+        reverse("penalties:ledger") + "?month=2026-11",
+        reverse("penalties:to_decide"),
+        reverse("penalties:months"),
+    ]
     few = [_dashboard_queries(client, url) for url in pages]
     for _ in range(12):
         record(org.manager_a, org.sales_a2, "WRONG_INFO")
