@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -97,12 +98,14 @@ class PublicNotice(models.Model):
         on_delete=models.PROTECT,
         related_name="notices",
         db_index=False,  # covered by notice_customer_idx
+        db_constraint=False,  # see docs/decisions.md: customers are never deleted (trigger)
     )
     previous_holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("previous holder"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # no query starts from it (the board's scope is an OR; see Meta)
         db_constraint=False,  # see docs/decisions.md: bulk-written by the sweep
     )
     department = models.ForeignKey(
@@ -112,7 +115,7 @@ class PublicNotice(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,  # covered by notice_board_idx
+        db_index=False,  # the board's scope is an OR its indexes could not serve (see Meta)
         db_constraint=False,
     )
     policy = models.CharField(_("rule"), max_length=20, choices=ReclaimPolicy.Code.choices)
@@ -129,6 +132,8 @@ class PublicNotice(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # never searched by; every sweep row would add a NULL entry
+        db_constraint=False,  # null on every sweep row; see docs/decisions.md
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.CharField(_("decision reason"), max_length=500, blank=True)
@@ -136,10 +141,22 @@ class PublicNotice(models.Model):
     class Meta:
         verbose_name = _("public notice")
         verbose_name_plural = _("public notices")
+        # What reads notices: a customer's notices (distribution and claiming check them), the
+        # running ones (ends_at) and the undecided appeals (partial index). The board's scope
+        # (company notices, the viewer's departments, the viewer as previous holder) is an OR
+        # across columns, so it filters the running/appealed rows rather than driving the scan;
+        # indexes on department or previous holder were never used and cost the sweep a write
+        # per reclaimed customer each.
         indexes = [
             models.Index(fields=["customer", "-ends_at"], name="notice_customer_idx"),
-            models.Index(fields=["department", "-reclaimed_at"], name="notice_board_idx"),
             models.Index(fields=["ends_at"], name="notice_ends_idx"),
+            # Appeals waiting for a decision (the board's and the inbox's other half); partial,
+            # so the rows a sweep writes (never appealed) add nothing to it.
+            models.Index(
+                fields=["appealed_at"],
+                condition=Q(appealed_at__isnull=False, decision=""),
+                name="notice_appeal_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:

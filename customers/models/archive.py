@@ -69,6 +69,25 @@ class OwnershipKind(models.TextChoices):
     RESTORED = "restored", _("Restored after appeal")
 
 
+class SweptHistoricalRecords(HistoricalRecords):
+    """History of a table the reclaim sweep writes in bulk (one row per moved customer).
+
+    It is read per object only (by `id`), so it keeps no index on `history_date` (simple-history
+    indexes it by default) or `history_user` (null for the sweep's rows, never searched by):
+    each would add an entry per moved customer to a sweep that must stay near a bare UPDATE."""
+
+    @property
+    def _date_indexing(self):
+        return False
+
+    def _get_history_user_fields(self):
+        fields = super()._get_history_user_fields()
+        user = fields.get("history_user")
+        if isinstance(user, models.ForeignKey):
+            user.db_index = False
+        return fields
+
+
 class Customer(models.Model):
     """客户. Static information (客户静态信息表), classification, and who holds it now.
 
@@ -154,7 +173,7 @@ class Customer(models.Model):
     completion_due = models.DateField(_("completion due"), null=True, blank=True)
 
     # Derived bookkeeping (clocks, completeness) is not history: the records that move it are.
-    history = HistoricalRecords(
+    history = SweptHistoricalRecords(
         excluded_fields=[
             "last_followup_at",
             "last_deal_at",
@@ -165,6 +184,7 @@ class Customer(models.Model):
         # History is read per customer (by id); indexes on the copied foreign keys would only
         # slow the bulk history inserts of a reclaim sweep.
         no_db_index=["holder", "department", "registered_by"],
+        user_db_constraint=False,  # null on every sweep row; see docs/decisions.md
     )
 
     class Meta:
@@ -280,6 +300,7 @@ class OwnershipEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="events",
         db_index=False,  # covered by ownership_customer_at_idx
+        db_constraint=False,  # see docs/decisions.md: customers are never deleted (trigger)
     )
     kind = models.CharField(_("kind"), max_length=20, choices=OwnershipKind.choices)
     from_holder = models.ForeignKey(
@@ -301,6 +322,7 @@ class OwnershipEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,  # null on every sweep row; see docs/decisions.md
     )
     to_pool = models.CharField(_("to pool"), max_length=20, choices=Pool.choices, blank=True)
     department = models.ForeignKey(
@@ -322,6 +344,7 @@ class OwnershipEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,  # null on every sweep row; see docs/decisions.md
     )
     approval_ref = models.CharField(_("approval reference"), max_length=100, blank=True)
     at = models.DateTimeField(_("at"))

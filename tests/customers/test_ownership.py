@@ -126,3 +126,27 @@ def test_admin_change_of_the_basic_field_list_triggers_the_recompute(org):
         assert not c.is_incomplete
     c.refresh_from_db()
     assert c.is_incomplete
+
+
+def test_a_customer_is_never_deleted_through_the_orm(org):
+    """Events and notices keep their customer without a database FK check (customers 0009):
+    the ORM's PROTECT refuses deleting a customer that has an ownership event."""
+    from django.db.models import ProtectedError
+
+    c = register(org.sales_a)
+    assert c.events.exists()
+    with pytest.raises(ProtectedError):
+        c.delete()
+    assert Customer.objects.filter(pk=c.pk).exists()
+
+
+def test_postgresql_refuses_deleting_a_customer_even_around_the_orm(org):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps the ORM's PROTECT only (see customers migration 0009)")
+    c = register(org.sales_a)
+    with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic():
+        Customer.objects.filter(pk=c.pk)._raw_delete(Customer.objects.db)
+    assert Customer.objects.filter(pk=c.pk).exists()
+    assert OwnershipEvent.objects.filter(customer_id=c.pk).exists()
