@@ -30,18 +30,25 @@ def export(request):
     Written to a temporary file rather than memory: a department's archive can be large."""
     _scope, filterset = scoped_customers(request)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset
+    return xlsx_download(
+        lambda handle: excel.export_customers(queryset, handle),
+        f"customers-{timezone.localdate():%Y%m%d}.xlsx",
+    )
+
+
+def xlsx_download(write, filename: str) -> FileResponse:
+    """Send the workbook `write(fileobj)` produces as an attachment. It is written to a
+    temporary file rather than memory (an archive export can be large); FileResponse closes
+    the file once sent, and a failed write closes it here."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     try:
-        excel.export_customers(queryset, handle)
+        write(handle)
     except BaseException:
         handle.close()
         raise
     handle.seek(0)
     return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"customers-{timezone.localdate():%Y%m%d}.xlsx",
-        content_type=excel.XLSX_CONTENT_TYPE,
+        handle, as_attachment=True, filename=filename, content_type=excel.XLSX_CONTENT_TYPE
     )
 
 

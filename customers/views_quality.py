@@ -1,10 +1,8 @@
 """重复与虚假资料报表 (002 §5.2.2; SPEC §8): the page and its Excel download. Thin: the rules
 and the scope live in `customers.quality`; the clock is read here, once, for the default month."""
 
-import tempfile
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +11,6 @@ from django.views.decorators.http import require_GET
 from crm.models import Staff
 from crm.selectors import user_role
 
-from . import excel
 from .quality.export import export_report
 from .quality.report import (
     KIND_LABELS,
@@ -22,6 +19,7 @@ from .quality.report import (
     duplicate_groups,
     fake_records,
 )
+from .views_excel import xlsx_download
 
 TEMPLATE = "customers/duplicates_report.html"
 # Salespeople do not get the report: it is about colleagues' customers (SPEC §1, §8).
@@ -95,16 +93,7 @@ def duplicates_report_export(request):
     month, error = _month(request)
     if error:
         return _refused(request, month, error)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    try:
-        export_report(request.user, month=month, fileobj=handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"duplicates-{month.first:%Y%m}.xlsx",
-        content_type=excel.XLSX_CONTENT_TYPE,
+    return xlsx_download(
+        lambda handle: export_report(request.user, month=month, fileobj=handle),
+        f"duplicates-{month.first:%Y%m}.xlsx",
     )
