@@ -142,12 +142,12 @@ def tax_id_clean_py(value: str) -> str:
 def name_core(field):
     """The looser name key: no spaces or punctuation of either width, Latin letters folded to
     lower case, company-type words removed: '上海华东（集团）有限公司' → '上海华东'."""
-    text = Lower(_clean(field, TEXT_SEPARATORS))
+    text = text_clean(field)
     return reduce(lambda expr, word: Replace(expr, Value(word), Value("")), COMPANY_SUFFIXES, text)
 
 
 def name_core_py(value: str) -> str:
-    text = _clean_py(value, TEXT_SEPARATORS).lower()
+    text = text_clean_py(value)
     for word in COMPANY_SUFFIXES:
         text = text.replace(word, "")
     return text
