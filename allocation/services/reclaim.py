@@ -193,14 +193,14 @@ def _move_batch_postgresql(policy, ids, *, as_of, now, ref) -> int:
         # elements the server parses one by one (~10 ms a batch); '{1,2,…}' is one constant.
         instant = cutoff(policy, as_of)
         kinds = "AND acquired_via = ANY(%s)" if policy.kinds else ""
-        ids = "{" + ",".join(map(str, ids)) + "}"
+        id_array = "{" + ",".join(map(str, ids)) + "}"
         locked_sql = f"""
             SELECT id, holder_id, department_id, holder_since, {column}
               FROM customers_customer
              WHERE id = ANY(%s::bigint[]) AND holder_id IS NOT NULL {kinds}
                AND holder_since < %s AND ({column} IS NULL OR {column} < %s)
                FOR UPDATE"""
-        locked_params = [ids, *([policy.kinds] if policy.kinds else []), instant, instant]
+        locked_params = [id_array, *([policy.kinds] if policy.kinds else []), instant, instant]
     else:
         locked_sql, locked_params = (
             Customer.objects.select_for_update()
