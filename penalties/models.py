@@ -8,6 +8,8 @@ a correction is a new entry that reverses the old one. A closed month takes noth
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -21,6 +23,10 @@ class PenaltyRule(models.Model):
     class FallsOn(models.TextChoices):
         PERSON = "person", _("The person concerned")
         MANAGER = "manager", _("The department manager")
+        # 002 §5.1.2, §5.1.3, §5.1.5 charge these posts rather than the person at fault.
+        ACCOUNTANT = "accountant", _("The store accountant")
+        SERVICE = "service", _("The customer service officer")
+        OPERATIONS = "operations", _("The chain-store operations officer")
 
     class Origin(models.TextChoices):
         SCAN = "scan", _("Proposed by the system")
@@ -32,14 +38,34 @@ class PenaltyRule(models.Model):
         STRIKES = "strikes", _("Counts towards dismissal review")
         EXTRA_CUSTOMERS = "extra_customers", _("Grants extra pool customers")
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    # Fixed once created: scans, effects and exported payroll columns refer to rules by code.
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9_]*\Z",
+                _("Use upper-case Latin letters, digits and underscores, starting with a letter."),
+            )
+        ],
+        help_text=_("For example LATE_TO_WORK. It cannot be changed once the rule is saved."),
+    )
     name = models.CharField(_("rule"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     source = models.CharField(_("source in the rule books"), max_length=50, blank=True)
     default_amount = models.DecimalField(
         _("default amount (yuan)"), max_digits=10, decimal_places=2
     )
-    min_amount = models.DecimalField(_("lowest amount"), max_digits=10, decimal_places=2)
+    min_amount = models.DecimalField(
+        _("lowest amount"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_(
+            "Rewards are negative amounts: a reward of 100 to 500 yuan has lowest -500, "
+            "highest -100."
+        ),
+    )
     max_amount = models.DecimalField(
         _("highest amount"),
         max_digits=10,
@@ -66,6 +92,12 @@ class PenaltyRule(models.Model):
                 condition=Q(max_amount__isnull=True) | Q(max_amount__gte=models.F("min_amount")),
                 name="penaltyrule_range_ordered",
             ),
+            # The default fills the entry form; outside the range it would be refused there.
+            models.CheckConstraint(
+                condition=Q(default_amount__gte=models.F("min_amount"))
+                & (Q(max_amount__isnull=True) | Q(default_amount__lte=models.F("max_amount"))),
+                name="penaltyrule_default_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,6 +108,42 @@ class PenaltyRule(models.Model):
         """The name in the user's language: the seeded names are catalogue messages; a name
         the company typed in the admin shows as typed."""
         return gettext(self.name)
+
+    @property
+    def range_text(self) -> str:
+        """The amounts the rule allows: '20.00', '50.00 – 100.00', or '≥ 20.00' (no limit)."""
+        if self.max_amount is None:
+            return f"≥ {self.min_amount}"
+        if self.max_amount == self.min_amount:
+            return f"{self.min_amount}"
+        return f"{self.min_amount} – {self.max_amount}"
+
+    def clean(self) -> None:
+        """lowest ≤ default ≤ highest; fines are 0 or more and rewards 0 or less (the ledger
+        stores rewards as negative yuan, so a month's total is what payroll deducts)."""
+        errors = {}
+        low, default, high = self.min_amount, self.default_amount, self.max_amount
+        if low is not None and high is not None and high < low:
+            errors["max_amount"] = _("The highest amount is below the lowest amount.")
+        elif low is not None and default is not None and default < low:
+            errors["default_amount"] = _("The default amount is below the lowest amount.")
+        elif high is not None and default is not None and default > high:
+            errors["default_amount"] = _("The default amount is above the highest amount.")
+        if self.is_reward and (high is None or high > 0):
+            errors.setdefault(
+                "max_amount",
+                _(
+                    "A reward is entered as a negative amount (a reward of 50 yuan is -50): "
+                    "give a highest amount of 0 or less."
+                ),
+            )
+        if not self.is_reward and low is not None and low < 0:
+            errors.setdefault(
+                "min_amount",
+                _("A fine is 0 yuan or more; for a negative amount tick the reward box."),
+            )
+        if errors:
+            raise ValidationError(errors)
 
     def amount_allowed(self, amount: Decimal) -> bool:
         if amount < self.min_amount:
@@ -246,6 +314,11 @@ class DismissalReview(models.Model):
     )
     entry = models.OneToOneField(
         LedgerEntry, verbose_name=_("ledger entry"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The confirmed strikes this review was opened for: each strike escalates at most once,
+    # whatever order the entries were entered or confirmed in (SPEC §7).
+    strikes = models.ManyToManyField(
+        LedgerEntry, verbose_name=_("strikes"), related_name="dismissal_reviews"
     )
     opened_at = models.DateTimeField(_("opened at"))
     customers_reclaimed = models.PositiveIntegerField(_("customers reclaimed"), default=0)

@@ -37,6 +37,15 @@ class DistributionBatch(models.Model):
         blank=True,
         help_text=_("Why a person in their first month may receive pool customers."),
     )
+    cooldown_reason = models.CharField(
+        _("cool-down override"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Why the general manager hands customers back to a person they left within the "
+            "cool-down."
+        ),
+    )
     claim = models.OneToOneField(
         "allocation.ClaimRequest",
         verbose_name=_("request"),

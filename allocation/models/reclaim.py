@@ -214,6 +214,17 @@ class UnsatisfiedVerification(models.Model):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"))
+    # Only the manager withdrawing the verification lifts it; a later follow-up does not.
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("why withdrawn"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("unsatisfied verification")

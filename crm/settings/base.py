@@ -149,6 +149,9 @@ NOTIFY_BY_EMAIL = env.bool("NOTIFY_BY_EMAIL", default=False)
 CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
 # Rule numbers are read on most pages: keep them in the shared cache, not one query each.
 CONSTANCE_DATABASE_CACHE_BACKEND = "default"
+# The GM edits the rule numbers (SPEC §7 "the GM ... edit every rule number"): constance's
+# default lets only a superuser in; the GM group holds constance.view_config/change_config.
+CONSTANCE_SUPERUSER_ONLY = False
 CONSTANCE_CONFIG = {
     "ENTRY_DEADLINE_HOUR": (
         10,
@@ -205,6 +208,31 @@ CONSTANCE_CONFIG = {
         int,
     ),
     "HANDOVER_DAYS": (7, _("Days a manager has to distribute a leaver's customers"), int),
+    "COOLDOWN_DAYS": (
+        30,
+        _(
+            "Days during which a customer that left a person (reclaim, return, handover, swap) "
+            "cannot be claimed by or distributed back to them"
+        ),
+        int,
+    ),
+    "DAILY_CLAIM_CAP": (10, _("Most pool requests (申领) one salesperson may submit a day"), int),
+    "REFERRAL_REGISTRATION_DAYS": (
+        30,
+        _(
+            "A referral keeps its customer only if the referred customer was registered at "
+            "most this many days before it (or a manager verified it)"
+        ),
+        int,
+    ),
+    "INVALID_REVISIT_DAYS": (
+        30,
+        _(
+            "A manager declares a customer invalid only after a revisit of their own within "
+            "this many days"
+        ),
+        int,
+    ),
     "NEW_RESOURCE_QUOTA": (
         40,
         _("New customers each salesperson must register in a month (000 §4.2①a)"),
@@ -236,6 +264,8 @@ CONSTANCE_CONFIG_FIELDSETS = (
             "QUOTA_D",
             "MAX_DEAL_QUANTITY",
             "MAX_DEAL_AMOUNT",
+            "REFERRAL_REGISTRATION_DAYS",
+            "INVALID_REVISIT_DAYS",
         ),
     ),
     (
@@ -246,6 +276,8 @@ CONSTANCE_CONFIG_FIELDSETS = (
             "NEW_HIRE_BATCH_SHARE",
             "PROTECTION_MONTHS",
             "HANDOVER_DAYS",
+            "COOLDOWN_DAYS",
+            "DAILY_CLAIM_CAP",
         ),
     ),
     (
@@ -308,6 +340,12 @@ CELERY_BEAT_SCHEDULE = {
     "reclaim-reconcile": {
         "task": "allocation.tasks.reclaim_reconcile_task",
         "schedule": crontab(minute=45),
+    },
+    # Store-collected customers waiting (000 §4.2③ "每天"): 08:30 on working days; the later
+    # morning runs only catch up a missed one (one reminder per manager per day).
+    "store-collected-waiting": {
+        "task": "allocation.tasks.remind_store_collected",
+        "schedule": crontab(minute=30, hour="8-11"),
     },
 }
 

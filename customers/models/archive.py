@@ -132,6 +132,9 @@ class Customer(models.Model):
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     source_note = models.CharField(_("source note"), max_length=200, blank=True)
+    # 000 §3.4.b: the batch that last handed the customer out and its source note, kept beside
+    # the original channel (`source`), which distribution never overwrites.
+    distribution_note = models.CharField(_("distribution"), max_length=200, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
 
     # --- ownership
@@ -162,6 +165,10 @@ class Customer(models.Model):
         related_name="+",
     )
     registered_at = models.DateTimeField(_("registered at"))
+
+    # --- 无效客户 (004): declared by the department manager after the manager's own revisit
+    is_invalid = models.BooleanField(_("invalid customer"), default=False)
+    invalid_reason = models.CharField(_("why invalid"), max_length=300, blank=True)
 
     # --- clocks the rules read (denormalised; written with the record that moves them)
     last_followup_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)

@@ -117,6 +117,17 @@ class Deal(LateEntry):
     paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=0)
     outstanding = models.DecimalField(_("outstanding"), max_digits=14, decimal_places=2, default=0)
     owed_reason = models.CharField(_("reason owed"), max_length=200, blank=True)
+    # A deal without a positive amount (gifts, points) restarts the no-deal clock only once a
+    # manager confirms it (SPEC §6).
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -125,6 +136,12 @@ class Deal(LateEntry):
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="deal_customer_idx"),
             models.Index(fields=["credited_to", "occurred_at"], name="deal_credit_idx"),
+            # Gift or points records waiting for a manager's confirmation (the inbox).
+            models.Index(
+                fields=["occurred_at"],
+                condition=Q(amount=0, confirmed_at__isnull=True),
+                name="deal_unconfirmed_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="deal_quantity_positive"),
@@ -156,6 +173,8 @@ class Referral(models.Model):
         related_name="referred_by",
     )
     referred_name = models.CharField(_("referred (name)"), max_length=200, blank=True)
+    # Normalised; a later registration with this number links the referral (SPEC §6).
+    referred_phone = models.CharField(_("referred (phone)"), max_length=20, blank=True)
     what = models.CharField(_("what"), max_length=500)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -165,11 +184,34 @@ class Referral(models.Model):
     )
     occurred_at = models.DateTimeField(_("occurred at"))
     entered_at = models.DateTimeField(_("entered at"))
+    # A referral restarts the no-deal clock only once the referred customer is registered or a
+    # manager has verified it (SPEC §6).
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
-        indexes = [models.Index(fields=["customer", "-occurred_at"], name="referral_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="referral_customer_idx"),
+            models.Index(
+                fields=["referred_phone"],
+                condition=Q(referred__isnull=True) & ~Q(referred_phone=""),
+                name="referral_unlinked_phone_idx",
+            ),
+            models.Index(
+                fields=["occurred_at"],
+                condition=Q(referred__isnull=True, verified_at__isnull=True),
+                name="referral_unproven_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.what

@@ -447,6 +447,9 @@ CUSTOMER_COLUMNS = [
     "first_deal_at",
     "is_incomplete",
     "completion_due",
+    "distribution_note",
+    "is_invalid",
+    "invalid_reason",
 ]
 KEY_COLUMNS = ["id", "kind", "value", "customer_id"]
 FOLLOWUP_COLUMNS = [
@@ -510,7 +513,7 @@ def pg_customers(cal, rows) -> str:
             f"{N if last_followup is None else ts(last_followup)}\t"
             f"{N if last_deal is None else ts(last_deal)}\t"
             f"{N if first_deal is None else ts(first_deal)}\t"
-            f"{'t' if c['is_incomplete'] else 'f'}\t{_opt(c['completion_due'])}\n"
+            f"{'t' if c['is_incomplete'] else 'f'}\t{_opt(c['completion_due'])}\t\tf\t\n"
         )
     return "".join(out)
 
