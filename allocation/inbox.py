@@ -6,7 +6,13 @@ Each workflow module provides `inbox_items(user) -> list[InboxItem]`; the inbox 
 from dataclasses import dataclass
 from datetime import datetime
 
+from dateutil.relativedelta import relativedelta
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from customers.selectors import records_awaiting_manager
 
 SOURCES = [
     "allocation.services.distribution.inbox_items",
@@ -14,6 +20,7 @@ SOURCES = [
     "allocation.services.handover.inbox_items",
     "allocation.services.disputes.inbox_items",
     "allocation.services.notices.inbox_items",
+    "allocation.inbox.records_inbox_items",
 ]
 
 
@@ -37,3 +44,47 @@ def inbox_for(user) -> list[InboxItem]:
             continue  # a workflow not installed yet
         items += source(user)
     return sorted(items, key=lambda item: item.created_at)
+
+
+def records_inbox_items(user) -> list[InboxItem]:
+    """Records of the last 90 days a manager must look at: deals credited to nobody, gift or
+    points records to confirm, referrals to verify (customers.selectors)."""
+    waiting = records_awaiting_manager(user, since=timezone.now() - relativedelta(days=90))
+
+    def link(record):
+        return reverse("customers:detail", args=[record.customer_id]) + "#timeline"
+
+    items = [
+        InboxItem(
+            kind=_("No sales credit"),
+            created_at=d.entered_at,
+            url=link(d),
+            title=_("%(customer)s: deal of %(amount)s yuan made while in a pool")
+            % {"customer": d.customer.name, "amount": d.amount},
+        )
+        for d in waiting["uncredited"]
+    ]
+    items += [
+        InboxItem(
+            kind=_("Gift or points record"),
+            created_at=d.entered_at,
+            url=link(d),
+            title=_("%(customer)s: confirm %(what)s")
+            % {
+                "customer": d.customer.name,
+                "what": d.gifts or _("%(points)s points") % {"points": d.points},
+            },
+        )
+        for d in waiting["gifts"]
+    ]
+    items += [
+        InboxItem(
+            kind=_("Referral"),
+            created_at=r.entered_at,
+            url=link(r),
+            title=_("%(customer)s: referral by %(author)s to verify")
+            % {"customer": r.customer.name, "author": r.author.display_name},
+        )
+        for r in waiting["referrals"]
+    ]
+    return items

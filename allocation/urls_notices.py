@@ -14,4 +14,9 @@ urlpatterns = [
         views.unsatisfied_verify_view,
         name="unsatisfied_verify",
     ),
+    path(
+        "followups/<int:pk>/withdraw-unsatisfied/",
+        views.unsatisfied_withdraw_view,
+        name="unsatisfied_withdraw",
+    ),
 ]

@@ -26,6 +26,7 @@ from .services.notices import (
     notice_decide,
     notices_visible_to,
     unsatisfied_verify,
+    unsatisfied_withdraw,
 )
 
 BOARD_SIZE = 200
@@ -130,9 +131,9 @@ def notice_decide_view(request, pk: int):
     return redirect("allocation:notice_detail", pk=notice.pk)
 
 
-@login_required
-@require_POST
-def unsatisfied_verify_view(request, pk: int):
+def _unsatisfied_action(request, pk: int, service, done: str, **kwargs):
+    """Verify or withdraw a 不满意 (SPEC §6): managers of the customer's department only, 404
+    for anybody else; a refusal is shown with the way back to the customer."""
     followup = get_object_or_404(
         FollowUp.objects.select_related("customer"),
         pk=pk,
@@ -140,14 +141,33 @@ def unsatisfied_verify_view(request, pk: int):
     )
     if not may_verify_unsatisfied(request.user, followup.customer):
         raise Http404
+    back = reverse("customers:detail", args=[followup.customer_id]) + "#timeline"
     try:
-        unsatisfied_verify(actor=request.user, followup=followup, now=timezone.now())
+        service(actor=request.user, followup=followup, now=timezone.now(), **kwargs)
     except CustomerError as exc:
         return render(
-            request,
-            "allocation/notice_refused.html",
-            {"error": str(exc), "back": reverse("customers:detail", args=[followup.customer_id])},
-            status=400,
+            request, "allocation/notice_refused.html", {"error": str(exc), "back": back}, status=400
         )
-    messages.success(request, _("The unsatisfied follow-up was verified."))
-    return redirect(reverse("customers:detail", args=[followup.customer_id]) + "#timeline")
+    messages.success(request, done)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def unsatisfied_verify_view(request, pk: int):
+    return _unsatisfied_action(
+        request, pk, unsatisfied_verify, _("The unsatisfied follow-up was verified.")
+    )
+
+
+@login_required
+@require_POST
+def unsatisfied_withdraw_view(request, pk: int):
+    """撤销不满意核实: the only way to lift the unsatisfied rule (SPEC §6)."""
+    return _unsatisfied_action(
+        request,
+        pk,
+        unsatisfied_withdraw,
+        _("The verification was withdrawn; the customer stays."),
+        reason=request.POST.get("reason", "")[:300],
+    )

@@ -84,10 +84,19 @@ class DealForm(OccurredNowByDefault, forms.ModelForm):
 
 class ReferralForm(OccurredNowByDefault, forms.ModelForm):
     occurred_at = occurred_at_field()
+    referred_phone = forms.CharField(
+        label=_("referred (phone)"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "The referral keeps your customer once this number is registered, or once your "
+            "manager verifies it."
+        ),
+    )
 
     class Meta:
         model = Referral
-        fields = ["occurred_at", "referred_name", "what"]
+        fields = ["occurred_at", "referred_name", "referred_phone", "what"]
 
 
 class InquiryForm(OccurredNowByDefault, forms.Form):

@@ -1,17 +1,21 @@
 """Reads that carry the archive's rules. Every list, detail, search, export and history page
 starts from `customers_visible_to(user)` (SPEC §1)."""
 
+from datetime import datetime, timedelta
+
+from constance import config
 from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
 
 from crm.models import Staff
 from crm.selectors import (
+    departments_managed_by,
     departments_visible_to,
     manages_company,
     manages_department,
     user_role,
 )
 
-from .models import Customer, Pool
+from .models import Customer, Deal, FollowUp, Pool, Referral
 
 # Static information (客户静态信息表): what accountants keep (SPEC §1, §8).
 ARCHIVE_FIELDS = [
@@ -37,6 +41,15 @@ ARCHIVE_FIELDS = [
 CLASSIFICATION_FIELDS = ["customer_class", "intent_grade", "credit_rating", "region"]
 # Shown as 138****5678 / *** to whoever may see the customer but not contact it.
 MASKED_FIELDS = ["phone", "fax", "email", "address", "bank_account"]
+
+# 无效客户 (004 客户追访流程 1.C): an invalid customer keeps its holder but leaves every quota,
+# reminder and default list. Every such count and list filters with this one condition (the
+# SQL twin of the follow-up quota, `penalties.services.scans.quota_shortfall`, spells it out).
+VALID = Q(is_invalid=False)
+
+# Records that count as a call-back or visit: what answers a first inquiry (004 回访计划) and
+# what a manager logs before declaring a customer invalid.
+VISIT_KINDS = [FollowUp.Kind.HOME_VISIT, FollowUp.Kind.STORE_VISIT, FollowUp.Kind.CALLBACK]
 
 
 def visibility_condition(user) -> Q | None:
@@ -130,3 +143,68 @@ def may_record_deal(user, customer) -> bool:
         and customer.department_id is not None
         and departments_visible_to(user).filter(pk=customer.department_id).exists()
     )
+
+
+def may_judge_validity(user, customer) -> bool:
+    """Who declares a customer 无效客户 or restores it (004 客户追访流程 1.C; SPEC §4): the
+    managers of the customer's department (subtree) and the GM — never the salesperson who
+    gave up on it, nor an accountant. The own-revisit condition is `own_revisit`."""
+    return user_role(user) in (
+        Staff.Role.MANAGER,
+        Staff.Role.GENERAL_MANAGER,
+    ) and can_manage_customer(user, customer)
+
+
+def own_revisit(user, customer, *, now: datetime) -> FollowUp | None:
+    """The latest call-back or visit `user` logged themself on `customer` in the
+    INVALID_REVISIT_DAYS before `now` (amendments excluded: they correct a record, they are
+    not a revisit); None when there is none. 004: "必须由部门经理亲自回访确认方可认定为无效客户"."""
+    since = now - timedelta(days=config.INVALID_REVISIT_DAYS)
+    return (
+        FollowUp.objects.filter(
+            customer=customer.pk,
+            author=user.pk,
+            kind__in=VISIT_KINDS,
+            amends__isnull=True,
+            occurred_at__gte=since,
+            occurred_at__lte=now,
+        )
+        .order_by("-occurred_at", "-pk")
+        .first()
+    )
+
+
+def records_awaiting_manager(user, *, since, limit: int = 50) -> dict:
+    """What the managers of a customer's department must look at (SPEC §3, §6), in the
+    departments `user` manages (every department for the GM), occurred since `since`:
+
+    - `uncredited`: deals made while the customer sat in a pool — credited to nobody;
+    - `gifts`: gift or points records (no amount) that keep nothing until confirmed;
+    - `referrals`: referrals that no registration proves yet, to verify.
+
+    Two queries: the managed departments go in as a subquery.
+    """
+    if manages_company(user):
+        scope = Q()
+    else:
+        scope = Q(customer__department__in=departments_managed_by(user).values("pk"))
+    uncredited = Q(credited_to__isnull=True)
+    gift = Q(amount=0, confirmed_at__isnull=True) & ~Q(gifts="", points=0)
+    deals = list(
+        Deal.objects.filter(scope, uncredited | gift, occurred_at__gte=since)
+        .select_related("customer")
+        .order_by("occurred_at", "pk")[: 2 * limit]
+    )
+    return {
+        "uncredited": [d for d in reversed(deals) if d.credited_to_id is None][:limit],
+        "gifts": [
+            d for d in deals if d.amount == 0 and d.confirmed_at is None and (d.gifts or d.points)
+        ][:limit],
+        "referrals": list(
+            Referral.objects.filter(
+                scope, occurred_at__gte=since, referred__isnull=True, verified_at__isnull=True
+            )
+            .select_related("customer", "author")
+            .order_by("occurred_at")[:limit]
+        ),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_excel, views_quality, views_records, views_worklist
+from . import views, views_excel, views_invalid, views_quality, views_records, views_worklist
 
 app_name = "customers"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", views.customer_create, name="register"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/invalid/", views_invalid.declare_invalid, name="declare_invalid"),
+    path("<int:pk>/valid/", views_invalid.restore_valid, name="restore_valid"),
     path("<int:pk>/contacts/new/", views.contact_form, name="contact_add"),
     path("<int:pk>/contacts/<int:contact_pk>/", views.contact_form, name="contact_edit"),
     path("<int:pk>/followups/new/", views_records.followup_new, name="followup_new"),
@@ -18,7 +20,17 @@ urlpatterns = [
         name="followup_amend",
     ),
     path("<int:pk>/deals/new/", views_records.deal_new, name="deal_new"),
+    path(
+        "<int:pk>/deals/<int:deal_pk>/confirm/",
+        views_records.deal_confirm_view,
+        name="deal_confirm",
+    ),
     path("<int:pk>/referrals/new/", views_records.referral_new, name="referral_new"),
+    path(
+        "<int:pk>/referrals/<int:referral_pk>/verify/",
+        views_records.referral_verify_view,
+        name="referral_verify",
+    ),
     path("<int:pk>/timeline/", views_records.timeline_page, name="timeline"),
     path("inquiries/new/", views_records.inquiry_new, name="inquiry_new"),
     path("worklist/", views_worklist.worklist, name="worklist"),

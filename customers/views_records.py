@@ -8,20 +8,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .errors import CustomerError
 from .forms_records import AmendForm, DealForm, FollowUpForm, InquiryForm, ReferralForm
-from .models import FollowUp
+from .models import Deal, FollowUp, Referral
 from .normalize import KeyFormatError
 from .selectors import customers_visible_to
 from .services import (
     InquiryOutcome,
+    deal_confirm,
     deal_record,
     followup_amend,
     followup_log,
     inquiry_log,
     referral_record,
+    referral_verify,
 )
 from .timeline import decode_cursor, encode_cursor, timeline
 
@@ -35,7 +37,7 @@ def _customer(request, pk):
 
 
 def _late_message(record):
-    if record.is_late:
+    if getattr(record, "is_late", False):  # referrals have no entry deadline
         return _("Saved, but entered after the deadline (%(deadline)s): it is marked late.") % {
             "deadline": timezone.localtime(record.deadline).strftime("%Y-%m-%d %H:%M")
         }
@@ -100,6 +102,47 @@ def deal_new(request, pk: int):
 def referral_new(request, pk: int):
     return _record_view(
         request, pk, form_class=ReferralForm, service=referral_record, title=_("Record a referral")
+    )
+
+
+def _decide_record(request, pk, record_pk, *, model, service, done):
+    """A manager's one-click confirmation of a record on the customer's timeline."""
+    customer = _customer(request, pk)
+    record = get_object_or_404(model, pk=record_pk, customer=customer)
+    key = "deal" if model is Deal else "referral"
+    try:
+        service(actor=request.user, now=timezone.now(), **{key: record})
+    except CustomerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect(reverse("customers:detail", args=[customer.pk]) + "#timeline")
+
+
+@login_required
+@require_POST
+def deal_confirm_view(request, pk: int, deal_pk: int):
+    """确认赠品/积分记录: from now on it keeps the customer for the no-deal rules."""
+    return _decide_record(
+        request,
+        pk,
+        deal_pk,
+        model=Deal,
+        service=deal_confirm,
+        done=_("Gift or points record confirmed: it now counts as a deal."),
+    )
+
+
+@login_required
+@require_POST
+def referral_verify_view(request, pk: int, referral_pk: int):
+    return _decide_record(
+        request,
+        pk,
+        referral_pk,
+        model=Referral,
+        service=referral_verify,
+        done=_("Referral verified: it now counts as a deal."),
     )
 
 

@@ -8,6 +8,7 @@ customer to them or confirms the reclaim. A restore goes through `ownership_tran
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -327,7 +328,8 @@ def _effective_satisfaction(followup: FollowUp) -> str:
 def unsatisfied_verify(*, actor, followup: FollowUp, now: datetime) -> UnsatisfiedVerification:
     """A manager of the customer's department confirms that a follow-up's 不满意 is real, once.
     The unsatisfied rule then returns the customer to the department pool at its next monthly
-    run — unless a later follow-up supersedes this one. The holder is told."""
+    run; a later follow-up does not lift it, only the manager withdrawing the verification
+    (`unsatisfied_withdraw`). The holder is told."""
     followup = (
         FollowUp.objects.select_for_update(of=("self",))
         .select_related("customer__holder")
@@ -358,19 +360,56 @@ def unsatisfied_verify(*, actor, followup: FollowUp, now: datetime) -> Unsatisfi
             % {"person": actor.display_name, "customer": customer.name},
             body=_(
                 "The customer returns to the department pool at the next monthly run "
-                "unless a newer follow-up is logged."
+                "unless the manager withdraws the verification."
             ),
             link=reverse("customers:detail", args=[customer.pk]),
         )
     return verification
 
 
-def verified_followup_ids(followup_ids: Iterable[int]) -> set[int]:
-    ids = list(followup_ids)
-    if not ids:
-        return set()
-    return set(
-        UnsatisfiedVerification.objects.filter(followup__in=ids).values_list(
-            "followup_id", flat=True
-        )
+@transaction.atomic
+def unsatisfied_withdraw(
+    *, actor, followup: FollowUp, reason: str, now: datetime
+) -> UnsatisfiedVerification:
+    """The manager withdraws a verification (the 不满意 proved wrong): the only thing that lifts
+    the unsatisfied rule (SPEC §6). The verification stays on record with who, when and why."""
+    verification = (
+        UnsatisfiedVerification.objects.select_for_update(of=("self",))
+        .select_related("followup__customer")
+        .filter(followup=followup.amends_id or followup.pk)
+        .first()
     )
+    if verification is None:
+        raise NoticeError(_("This follow-up carries no verification to withdraw."))
+    if not may_verify_unsatisfied(actor, verification.followup.customer):
+        raise NotAllowed(
+            _("Only a manager of the customer's department can withdraw the verification.")
+        )
+    if verification.withdrawn_at is not None:
+        raise NoticeError(_("This verification was already withdrawn."))
+    if not reason.strip():
+        raise NoticeError(_("Say why the verification is withdrawn."))
+    verification.withdrawn_by, verification.withdrawn_at = actor, now
+    verification.withdrawn_reason = reason.strip()[:300]
+    verification.save(update_fields=["withdrawn_by", "withdrawn_at", "withdrawn_reason"])
+    return verification
+
+
+@dataclass
+class VerificationState:
+    standing: set[int]  # verified, in force
+    withdrawn: set[int]  # verified, then withdrawn by the manager
+
+
+def verified_followup_ids(followup_ids: Iterable[int]) -> VerificationState:
+    """The verification state of the 不满意 follow-ups among `followup_ids` (one query)."""
+    ids = list(followup_ids)
+    state = VerificationState(standing=set(), withdrawn=set())
+    if not ids:
+        return state
+    rows = UnsatisfiedVerification.objects.filter(followup__in=ids).values_list(
+        "followup_id", "withdrawn_at"
+    )
+    for followup_id, withdrawn_at in rows:
+        (state.standing if withdrawn_at is None else state.withdrawn).add(followup_id)
+    return state

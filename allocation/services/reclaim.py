@@ -14,11 +14,11 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from crm.calendar import SHANGHAI, next_workday
-from customers.models import Customer, FollowUp, OwnershipEvent, OwnershipKind, Pool
+from customers.models import Customer, OwnershipEvent, OwnershipKind, Pool
 
 from ..models import JobRun, PublicNotice, ReclaimPolicy, UnsatisfiedVerification
 
@@ -70,8 +70,9 @@ def clock_before(policy: ReclaimPolicy, instant: datetime) -> Q:
 
 
 def rule_scope(policy: ReclaimPolicy) -> Q:
-    """Held customers the rule applies to (acquisition kinds; the unsatisfied condition)."""
-    q = Q(holder__isnull=False)
+    """Held customers the rule applies to (acquisition kinds; the unsatisfied condition).
+    无效客户 are out of the rules' circulation: they keep their holder and move no more."""
+    q = Q(holder__isnull=False, is_invalid=False)
     if policy.kinds:
         q &= Q(acquired_via__in=policy.kinds)
     if policy.code == ReclaimPolicy.Code.UNSATISFIED:
@@ -80,18 +81,17 @@ def rule_scope(policy: ReclaimPolicy) -> Q:
 
 
 def unsatisfied_latest() -> Q:
-    """The latest follow-up (by the holder, since they got it) says 不满意 and a manager has
-    verified it (SPEC §6). The latest follow-up is the one no later follow-up supersedes."""
-    # Two levels down (customer → verification → follow-up), hence OuterRef(OuterRef(...)).
-    latest = FollowUp.objects.filter(
-        customer=OuterRef(OuterRef("pk")), amends__isnull=True
-    ).order_by("-occurred_at", "-pk")
+    """A 不满意 follow-up made since the holder got the customer carries a manager's
+    verification that has not been withdrawn (SPEC §6). Later follow-ups do not lift it — a
+    salesperson could otherwise log a "满意" call to keep the customer; only the manager
+    withdrawing the verification does."""
     return Q(
         Exists(
             UnsatisfiedVerification.objects.filter(
-                followup=Subquery(latest.values("pk")[:1]),
+                followup__customer=OuterRef("pk"),
                 followup__satisfaction="unsatisfied",
                 followup__occurred_at__gte=OuterRef("holder_since"),
+                withdrawn_at__isnull=True,
             )
         )
     )
@@ -104,6 +104,45 @@ def due_filter(policy: ReclaimPolicy, as_of: date) -> Q:
     return rule_scope(policy) & clock_before(policy, cutoff(policy, as_of))
 
 
+# Among rules with the same target, a fixed order decides which one takes a customer due under
+# several on one day (its event and notice name that rule).
+_PRIORITY = [
+    ReclaimPolicy.Code.NO_DEAL_ISSUED,
+    ReclaimPolicy.Code.NO_DEAL_SELF,
+    # The two department-pool rules lead to the same place; no-follow-up goes first so its
+    # batches keep the one-statement path (it is outranked by clock rules only).
+    ReclaimPolicy.Code.NO_FOLLOWUP,
+    ReclaimPolicy.Code.UNSATISFIED,
+]
+
+
+def precedence(policy: ReclaimPolicy) -> tuple[int, int]:
+    """Smaller first: a rule whose target is the company pool wins over a department-pool
+    rule (SPEC §6 Precedence), then the fixed order above."""
+    rank = _PRIORITY.index(policy.code) if policy.code in _PRIORITY else len(_PRIORITY)
+    return (0 if policy.target_pool == Pool.COMPANY else 1, rank)
+
+
+def outranking(policy: ReclaimPolicy) -> list[ReclaimPolicy]:
+    """Active rules that take precedence over `policy` when both are due on the same day."""
+    mine = precedence(policy)
+    return [
+        other
+        for other in ReclaimPolicy.objects.filter(is_active=True).exclude(code=policy.code)
+        if precedence(other) < mine
+    ]
+
+
+def own_due_filter(policy: ReclaimPolicy, as_of: date) -> Q:
+    """Due under `policy` on `as_of` and under no rule that outranks it: a customer due under
+    several rules on one day moves once, by the winning rule, whatever order the jobs run in
+    (scheduled, catch-up or by hand) — the others leave it to the winner."""
+    q = due_filter(policy, as_of)
+    for other in outranking(policy):
+        q &= ~due_filter(other, as_of)
+    return q
+
+
 def due_on_filter(policy: ReclaimPolicy, day: date) -> Q:
     """Customers whose reclaim date is exactly `day` (for the warnings)."""
     return (
@@ -114,7 +153,7 @@ def due_on_filter(policy: ReclaimPolicy, day: date) -> Q:
 
 
 def candidates(policy: ReclaimPolicy, *, as_of: date, department_ids=None):
-    qs = Customer.objects.filter(due_filter(policy, as_of))
+    qs = Customer.objects.filter(own_due_filter(policy, as_of))
     if department_ids is not None:
         qs = qs.filter(department__in=department_ids)
     return qs
@@ -186,7 +225,8 @@ def _move_batch_postgresql(policy, ids, *, as_of, now, ref) -> int:
     per-row loop). Column lists come from the models, so a new Customer field is copied too."""
     column = QUALIFYING.get(policy.code)
     clock_cols = ["holder_since"] + ([column] if column else [])
-    if column:
+    higher = outranking(policy)
+    if column and all(QUALIFYING.get(other.code) for other in higher):
         # The clock rules' condition, written out so the batch is one array parameter instead
         # of thousands of IN-list placeholders (planning those cost ~5 % of a large sweep). The
         # array goes as one text literal: psycopg2 sends a list as ARRAY[1, 2, …], whose 10,000
@@ -194,18 +234,35 @@ def _move_batch_postgresql(policy, ids, *, as_of, now, ref) -> int:
         instant = cutoff(policy, as_of)
         kinds = "AND acquired_via = ANY(%s)" if policy.kinds else ""
         id_array = "{" + ",".join(map(str, ids)) + "}"
+        # Customers a higher-precedence clock rule takes on the same day are left to it.
+        excluded, excluded_params = "", []
+        for other in higher:
+            other_column, other_instant = QUALIFYING[other.code], cutoff(other, as_of)
+            other_kinds = "acquired_via = ANY(%s) AND " if other.kinds else ""
+            excluded += f"""
+               AND NOT ({other_kinds}holder_since < %s
+                        AND ({other_column} IS NULL OR {other_column} < %s))"""
+            excluded_params += [*([other.kinds] if other.kinds else []), other_instant] + [
+                other_instant
+            ]
         locked_sql = f"""
             SELECT id, holder_id, department_id, holder_since, {column}
               FROM customers_customer
-             WHERE id = ANY(%s::bigint[]) AND holder_id IS NOT NULL {kinds}
-               AND holder_since < %s AND ({column} IS NULL OR {column} < %s)
+             WHERE id = ANY(%s::bigint[]) AND holder_id IS NOT NULL AND NOT is_invalid {kinds}
+               AND holder_since < %s AND ({column} IS NULL OR {column} < %s){excluded}
                FOR UPDATE"""
-        locked_params = [id_array, *([policy.kinds] if policy.kinds else []), instant, instant]
+        locked_params = [
+            id_array,
+            *([policy.kinds] if policy.kinds else []),
+            instant,
+            instant,
+            *excluded_params,
+        ]
     else:
         locked_sql, locked_params = (
             Customer.objects.select_for_update()
             .filter(pk__in=ids)
-            .filter(due_filter(policy, as_of))
+            .filter(own_due_filter(policy, as_of))
             .values("id", "holder_id", "department_id", *clock_cols)
             .query.sql_with_params()
         )
@@ -287,7 +344,7 @@ def _move_batch(
         rows = list(
             Customer.objects.select_for_update()
             .filter(pk__in=ids)
-            .filter(due_filter(policy, as_of))
+            .filter(own_due_filter(policy, as_of))
             .values(*fields)
         )
         if not rows:

@@ -4,7 +4,7 @@ transaction, so a reclaim sweep never reads a clock the record has already moved
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from constance import config
@@ -17,9 +17,18 @@ from crm.calendar import entry_deadline
 from crm.notifications import notify
 
 from ..errors import CustomerError, NotAllowed
-from ..models import Customer, CustomerKey, Deal, FollowUp, InquiryCall, Pool, Referral
+from ..models import (
+    Customer,
+    CustomerKey,
+    Deal,
+    FollowUp,
+    InquiryCall,
+    OwnershipEvent,
+    Pool,
+    Referral,
+)
 from ..normalize import normalize_phone
-from ..selectors import may_follow_up, may_record_deal
+from ..selectors import can_manage_customer, may_follow_up, may_record_deal
 from .completeness import apply_completeness
 
 
@@ -159,10 +168,32 @@ def _check_may_record_deal(actor, customer: Customer) -> None:
         )
 
 
+def holder_at(customer_id: int, at: datetime) -> int | None:
+    """Who held the customer at `at`, read from the ownership events (SPEC §3): the latest
+    event at or before that moment says where the customer went. None: a pool, or not yet
+    registered."""
+    event = (
+        OwnershipEvent.objects.filter(customer_id=customer_id, at__lte=at)
+        .order_by("-at", "-id")
+        .values("to_holder_id")
+        .first()
+    )
+    return event["to_holder_id"] if event else None
+
+
+def deal_restarts_clock(deal: Deal) -> bool:
+    """A deal restarts the no-deal clock only with a positive amount, or — a gift or points
+    record — once a manager confirmed it (SPEC §6). A 0-yuan "deal" typed to keep a customer
+    keeps nothing."""
+    return deal.amount > 0 or deal.confirmed_at is not None
+
+
 @transaction.atomic
 def deal_record(*, actor, customer: Customer, data: dict, now: datetime) -> Deal:
-    """Enter a purchase. Sales credit goes to the holder at this moment (SPEC §3); the
-    customer's `last_deal_at` and first-deal deadline move with it."""
+    """Enter a purchase. Sales credit goes to whoever held the customer when the deal happened
+    (from the ownership events: a reclaim or swap before the next morning's entry does not move
+    it); a deal made while the customer sat in a pool is credited to nobody and listed for the
+    manager (SPEC §3). Only a qualifying deal moves `last_deal_at`."""
     customer = _lock(customer)
     _check_may_record_deal(actor, customer)
     _check_time(data["occurred_at"], now)
@@ -183,7 +214,7 @@ def deal_record(*, actor, customer: Customer, data: dict, now: datetime) -> Deal
     deal = Deal(
         customer=customer,
         author=actor,
-        credited_to_id=customer.holder_id,
+        credited_to_id=holder_at(customer.pk, data["occurred_at"]),
         paid=paid,
         outstanding=amount - paid,
         **fields,
@@ -200,19 +231,109 @@ def deal_record(*, actor, customer: Customer, data: dict, now: datetime) -> Deal
             is_incomplete=customer.is_incomplete,
             completion_due=customer.completion_due,
         )
-    _move_clock(customer.pk, "last_deal_at", deal.occurred_at)
+    if deal_restarts_clock(deal):
+        _move_clock(customer.pk, "last_deal_at", deal.occurred_at)
     return deal
 
 
 @transaction.atomic
+def deal_confirm(*, actor, deal: Deal, now: datetime) -> Deal:
+    """A manager confirms a gift or points record (a deal without a positive amount); from now
+    on it counts for the no-deal rules like a sale on its date (SPEC §6)."""
+    customer = _lock(deal.customer)
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    if not can_manage_customer(actor, customer):
+        raise NotAllowed(_("Only the department's managers confirm gift or points records."))
+    if deal.amount > 0:
+        raise RecordError(_("A sale with an amount needs no confirmation."))
+    if not (deal.gifts or deal.points):
+        raise RecordError(_("Only a record of gifts or points is confirmed."))
+    if deal.confirmed_at is not None:
+        raise RecordError(_("This record was already confirmed."))
+    deal.confirmed_by, deal.confirmed_at = actor, now
+    deal._history_user, deal._history_date = actor, now
+    deal.save()
+    _move_clock(customer.pk, "last_deal_at", deal.occurred_at)
+    return deal
+
+
+def _referral_counts(referral: Referral) -> bool:
+    """A referral counts once the referred customer is registered (no earlier than
+    REFERRAL_REGISTRATION_DAYS before the referral — naming an old customer proves nothing)
+    or a manager verified it (SPEC §6)."""
+    if referral.verified_at is not None:
+        return True
+    referred = referral.referred
+    if referred is None or referred.pk == referral.customer_id:
+        return False
+    earliest = referral.occurred_at - timedelta(days=config.REFERRAL_REGISTRATION_DAYS)
+    return referred.registered_at >= earliest
+
+
+@transaction.atomic
 def referral_record(*, actor, customer: Customer, data: dict, now: datetime) -> Referral:
-    """A referral counts like a deal for the no-deal reclaim rules (SPEC §6)."""
+    """Record a referral. It keeps the customer for the no-deal rules only once it is proven:
+    the referred customer's number is registered (now or later, see `referrals_link`) or a
+    manager verified it (`referral_verify`)."""
     customer = _lock(customer)
     _check_may_follow_up(actor, customer)
     _check_time(data["occurred_at"], now)
-    referral = Referral.objects.create(customer=customer, author=actor, entered_at=now, **data)
+    data = dict(data)
+    raw_phone = data.pop("referred_phone", "") or ""
+    phone = normalize_phone(raw_phone) if raw_phone.strip() else ""
+    referred = None
+    if phone:
+        key = CustomerKey.objects.filter(kind="phone", value=phone).first()
+        referred = key.customer if key else None
+    if referred is not None and referred.pk == customer.pk:
+        raise RecordError(_("A customer cannot refer itself."))
+    referral = Referral.objects.create(
+        customer=customer,
+        author=actor,
+        entered_at=now,
+        referred=referred,
+        referred_phone=phone,
+        **data,
+    )
+    if _referral_counts(referral):
+        _move_clock(customer.pk, "last_deal_at", referral.occurred_at)
+    return referral
+
+
+@transaction.atomic
+def referral_verify(*, actor, referral: Referral, now: datetime) -> Referral:
+    """A manager verifies a referral that no registration proves yet."""
+    customer = _lock(referral.customer)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not can_manage_customer(actor, customer):
+        raise NotAllowed(_("Only the department's managers verify referrals."))
+    if referral.verified_at is not None:
+        raise RecordError(_("This referral was already verified."))
+    referral.verified_by, referral.verified_at = actor, now
+    referral.save(update_fields=["verified_by", "verified_at"])
     _move_clock(customer.pk, "last_deal_at", referral.occurred_at)
     return referral
+
+
+def referrals_link(*, customer: Customer) -> int:
+    """After a registration: referrals that named one of the new customer's numbers now point
+    at it, and each referrer's no-deal clock moves to its referral's date."""
+    numbers = list(
+        CustomerKey.objects.filter(customer=customer, kind="phone").values_list("value", flat=True)
+    )
+    if not numbers:
+        return 0
+    linked = 0
+    waiting = Referral.objects.filter(referred__isnull=True, referred_phone__in=numbers).exclude(
+        customer=customer
+    )
+    for referral in waiting.select_for_update():
+        referral.referred = customer
+        referral.save(update_fields=["referred"])
+        if _referral_counts(referral):
+            _move_clock(referral.customer_id, "last_deal_at", referral.occurred_at)
+        linked += 1
+    return linked
 
 
 class InquiryOutcome:

@@ -12,7 +12,7 @@ from ..errors import NotAllowed
 from ..models import Contact, Customer, OwnershipEvent, OwnershipKind, Pool
 from .completeness import apply_completeness
 from .keys import contact_keys, customer_keys, keys_claim
-from .records import inquiries_attach
+from .records import inquiries_attach, referrals_link
 
 REGISTERING_ROLES = {Staff.Role.SALESPERSON, Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER}
 
@@ -70,6 +70,7 @@ def customer_register(*, actor, data: dict, contacts: list[dict], now: datetime)
         contact._history_date = now
         contact.save()
     inquiries_attach(customer=customer)
+    referrals_link(customer=customer)
     OwnershipEvent.objects.create(
         customer=customer,
         kind=OwnershipKind.SELF_REGISTERED,

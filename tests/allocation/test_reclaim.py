@@ -17,7 +17,13 @@ from allocation.services.reclaim import (
     reclaim_run,
 )
 from customers.models import OwnershipEvent
-from customers.services import deal_record, followup_log, ownership_transfer, referral_record
+from customers.services import (
+    deal_record,
+    followup_log,
+    ownership_transfer,
+    referral_record,
+    referral_verify,
+)
 from tests.factories import register
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -115,12 +121,14 @@ def test_a_qualifying_record_restarts_the_clock(org, record):
         )
         code, ran_out, restarted = "no_deal_self", date(2026, 7, 15), date(2026, 9, 1)
     elif record == "referral":
-        referral_record(
+        referral = referral_record(
             actor=org.sales_a,
             customer=c,
             now=when,
             data={"occurred_at": when, "referred_name": "李先生", "what": "介绍邻居"},
         )
+        # Unproven it keeps nothing (tests/allocation/test_clocks.py); verified, it counts.
+        referral_verify(actor=org.manager_a, referral=referral, now=when)
         code, ran_out, restarted = "no_deal_self", date(2026, 7, 15), date(2026, 9, 1)
     else:
         follow(org.sales_a, c, when)
@@ -164,7 +172,7 @@ def test_90_day_and_6_month_rules_on_the_same_day(org):
     assert not held(issued_c) and held(self_c)
 
 
-def test_unsatisfied_rule_needs_the_latest_followup_verified(org):
+def test_unsatisfied_rule_needs_a_standing_verification_not_lifted_by_later_followups(org):
     verified = register(org.sales_a, now=at(2026, 1, 5, 9))
     unverified = register(org.sales_a, now=at(2026, 1, 5, 9))
     recovered = register(org.sales_a, now=at(2026, 1, 5, 9))
@@ -174,9 +182,10 @@ def test_unsatisfied_rule_needs_the_latest_followup_verified(org):
             UnsatisfiedVerification.objects.create(
                 followup=f, verified_by=org.manager_a, verified_at=at(2026, 2, 11, 9)
             )
+    # A later "satisfied" follow-up does not lift a verified 不满意 (SPEC §6) …
     follow(org.sales_a, recovered, at(2026, 2, 20, 10), satisfaction="satisfied")
-    assert run("unsatisfied", date(2026, 3, 1)).moved == 1
-    assert not held(verified) and held(unverified) and held(recovered)
+    assert run("unsatisfied", date(2026, 3, 1)).moved == 2
+    assert not held(verified) and held(unverified) and not held(recovered)
 
 
 # --- safety --------------------------------------------------------------------------------

@@ -104,8 +104,11 @@ def test_department_detail_lists_members_and_accountants(org, login):
     assert "上海分部" in body, "sub-departments listed"
 
 
+# The manager's budget grew by one in issue 11: the inbox lists deals credited to nobody, gift
+# records to confirm and referrals to verify (two queries), the four success rates take one
+# instead of three, store-collected customers waiting one more.
 @pytest.mark.parametrize(
-    ("who", "budget"), [("gm", 25), ("manager_a", 35), ("accountant_a", 20), ("sales_a", 20)]
+    ("who", "budget"), [("gm", 25), ("manager_a", 36), ("accountant_a", 20), ("sales_a", 20)]
 )
 def test_dashboard_query_count_is_constant(org, login, who, budget, django_assert_max_num_queries):
     client = login(getattr(org, who))

@@ -17,6 +17,7 @@ from customers.services import (
     followup_log,
     ownership_transfer,
     referral_record,
+    referral_verify,
 )
 from tests.factories import register
 
@@ -211,13 +212,16 @@ def test_colleague_cannot_enter_a_deal(org, mine):
         )
 
 
-def test_referral_counts_for_the_deal_clock(org, mine):
-    referral_record(
+def test_referral_counts_for_the_deal_clock_once_verified(org, mine):
+    referral = referral_record(
         actor=org.sales_a,
         customer=mine,
         now=at(2026, 4, 2, 9),
         data={"occurred_at": at(2026, 4, 1, 15), "referred_name": "王先生", "what": "介绍邻居装修"},
     )
+    mine.refresh_from_db()
+    assert mine.last_deal_at is None, "an unproven referral keeps nothing (SPEC §6)"
+    referral_verify(actor=org.manager_a, referral=referral, now=at(2026, 4, 3, 9))
     mine.refresh_from_db()
     assert mine.last_deal_at == at(2026, 4, 1, 15)
     assert Referral.objects.get().customer == mine
