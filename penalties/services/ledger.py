@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from allocation.services.confiscation import customer_confiscate, customers_reclaim_all
 from allocation.services.distribution import Assignment, distribution_create
 from allocation.services.notices import customers_on_notice
-from crm.models import Staff
+from crm.models import Staff, User
 from crm.notifications import notify
 from crm.selectors import general_managers, manages_company, manages_department
 from customers.errors import CustomerError, NotAllowed
@@ -116,7 +116,9 @@ def ledger_record(*, actor, entry: ManualEntry, now: datetime) -> LedgerEntry:
     """A manager (own departments) or the GM records a manual entry; it waits to be
     confirmed or waived like a scan's proposal."""
     rule = entry.rule
-    if rule.origin != PenaltyRule.Origin.MANUAL or not rule.is_active:
+    if not rule.is_active:
+        raise LedgerError(_("This rule is retired: it takes no new entries."))
+    if rule.origin != PenaltyRule.Origin.MANUAL:
         raise LedgerError(_("This rule is applied by the system's scans, not by hand."))
     if not may_record_for(actor, entry.person):
         raise NotAllowed(_("You may record entries only for people of departments you manage."))
@@ -275,24 +277,45 @@ def _confiscate(entry: LedgerEntry, *, actor, now: datetime) -> None:
     )
 
 
-def strike_count(person_id: int, *, on: date) -> int:
-    """Confirmed CONTACT_REGISTERED entries of the 12 months up to `on`, net of reversals."""
-    since = on - relativedelta(months=12)
-    confirmed = LedgerEntry.objects.filter(
+def _standing_strikes(person_id: int):
+    """Confirmed CONTACT_REGISTERED entries of a person that no reversal cancelled."""
+    return LedgerEntry.objects.filter(
         person_id=person_id,
         rule__code="CONTACT_REGISTERED",
         status=LedgerEntry.Status.CONFIRMED,
-        occurred_on__gt=since,
-        occurred_on__lte=on,
+        reversal_of__isnull=True,
+        reversed_by__isnull=True,
     )
-    return confirmed.filter(reversal_of__isnull=True, reversed_by__isnull=True).count()
+
+
+def strikes_to_escalate(person_id: int, *, needed: int) -> list[LedgerEntry]:
+    """The first `needed` standing strikes whose breach dates lie within 12 months of each
+    other and that no dismissal review has used yet — or [] (SPEC §7, 000 §4.2③).
+
+    Read from every confirmed strike each time, so the answer depends on the set of entries,
+    not on the order they were entered or confirmed in: the third one escalates whichever it
+    is, a late-entered old breach included."""
+    unused = list(
+        _standing_strikes(person_id)
+        .filter(dismissal_reviews__isnull=True)
+        .order_by("occurred_on", "pk")
+    )
+    for start in range(len(unused) - needed + 1):
+        window = unused[start : start + needed]
+        if window[-1].occurred_on < window[0].occurred_on + relativedelta(months=12):
+            return window
+    return []
 
 
 def _count_strikes(entry: LedgerEntry, *, actor, now: datetime) -> None:
-    """CONTACT_REGISTERED: the third confirmed one in 12 months (000 §4.2③) marks the person
-    for dismissal review and reclaims all their customers to the department pool."""
-    strikes = strike_count(entry.person_id, on=entry.occurred_on)
-    if strikes < config.CONTACT_STRIKES:
+    """CONTACT_REGISTERED: three confirmed breaches within any 12 months (000 §4.2③) mark the
+    person for dismissal review and reclaim all their customers to the department pool —
+    once for those three, whatever the order of entry or confirmation. The person's row is
+    locked first, so two confirmations at the same moment cannot both miss the third strike
+    or both escalate."""
+    User.objects.select_for_update().filter(pk=entry.person_id).first()
+    strikes = strikes_to_escalate(entry.person_id, needed=max(1, config.CONTACT_STRIKES))
+    if not strikes:
         return
     moved = customers_reclaim_all(
         actor=actor,
@@ -300,13 +323,14 @@ def _count_strikes(entry: LedgerEntry, *, actor, now: datetime) -> None:
         now=now,
         reason=_("Third verified complaint about contacting registered customers"),
     )
-    DismissalReview.objects.create(
+    review = DismissalReview.objects.create(
         person_id=entry.person_id, entry=entry, opened_at=now, customers_reclaimed=moved
     )
+    review.strikes.set(strikes)
     link = reverse("penalties:detail", args=[entry.pk])
     title = _("%(person)s: dismissal review recommended") % {"person": entry.person}
     body = _("%(count)s confirmed complaints in 12 months; %(moved)s customers reclaimed.") % {
-        "count": strikes,
+        "count": len(strikes),
         "moved": moved,
     }
     staff = Staff.objects.filter(user_id=entry.person_id).select_related("department").first()
