@@ -7,6 +7,7 @@ from crm.models import Staff
 from customers.models import Customer
 
 from .models import ClaimRequest, Handover
+from .selectors import cooldown_ends
 from .services.distribution import claim_create
 from .services.handover import handover_open
 
@@ -33,11 +34,14 @@ def seed_allocation(*, today: date, users: dict, light: bool = False) -> list[st
         )
     requester = users.get(REQUESTER)
     if requester is not None and not ClaimRequest.objects.filter(requester=requester).exists():
-        pool = list(
+        candidates = list(
             Customer.objects.filter(
                 holder__isnull=True, pool="department", department=requester.staff.department
-            ).order_by("pk")[:2]
+            ).order_by("pk")[:50]
         )
+        # Not one the requester lost lately: the cool-down would refuse it (SPEC §5).
+        cooling = cooldown_ends(requester, [c.pk for c in candidates], now=now)
+        pool = [c for c in candidates if c.pk not in cooling][:2]
         if pool:
             claim_create(
                 actor=requester,

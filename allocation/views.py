@@ -19,6 +19,7 @@ from customers.views import keyset_page
 
 from .inbox import inbox_for
 from .models import ClaimRequest, DistributionBatch, WrongNumberReport
+from .selectors import store_collected_waiting
 from .services.distribution import (
     Assignment,
     claim_create,
@@ -73,6 +74,11 @@ def _pool_page(request, *, status=200, error=None):
         if department is None
         else base.filter(pool="department", department=department)
     )
+    # ?store_waiting=1: the store-collected customers still waiting for a first distribution
+    # (the manager's daily reminder links here).
+    store_waiting = department is not None and request.GET.get("store_waiting") == "1"
+    if store_waiting:
+        base = base.filter(store_collected_waiting())
     filterset = CustomerFilter(request.GET, queryset=base)
     rows, page = keyset_page(
         (filterset.qs if filterset.is_valid() else base).select_related("department"), request
@@ -98,6 +104,7 @@ def _pool_page(request, *, status=200, error=None):
             "recipients": _recipients(source, department, managed),
             "departments": managed if department is None else [],
             "scope": "pool",
+            "store_waiting": store_waiting,
         },
         status=status,
     )
@@ -136,6 +143,7 @@ def distribute(request):
             now=timezone.now(),
             source_note=request.POST.get("source_note", "")[:200],
             exception_reason=request.POST.get("exception_reason", "")[:300],
+            cooldown_reason=request.POST.get("cooldown_reason", "")[:300],
         )
     except (User.DoesNotExist, Department.DoesNotExist, ValueError):
         return _pool_page(request, status=400, error=_("Choose who receives the customers."))
@@ -174,7 +182,7 @@ def claim_new(request):
     return render(
         request,
         "allocation/claim_new.html",
-        {"customers": customers, "error": error},
+        {"customers": customers, "error": error, "reason": request.POST.get("reason", "")},
         status=400 if error else 200,
     )
 

@@ -4,7 +4,7 @@ and wrong-number reports (错号/空号). Every move goes through customers' own
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from constance import config
 from dateutil.relativedelta import relativedelta
@@ -13,16 +13,20 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from crm.calendar import SHANGHAI
 from crm.models import Department, Staff, User
 from crm.notifications import notify
 from crm.selectors import departments_managed_by, manages_company, manages_department
 from customers.errors import CustomerError, NotAllowed
-from customers.models import Customer, OwnershipKind, Pool, Source
+from customers.models import Customer, OwnershipKind, Pool
+from customers.selectors import customers_visible_to
 from customers.services import ownership_transfer
 
 from ..inbox import InboxItem
 from ..models import ClaimRequest, DistributionBatch, DistributionItem, WrongNumberReport
+from ..selectors import claims_submitted_on, cooldown_ends
 from .confiscation import customers_to_department_pool
 from .handover import is_handing_over
 from .notices import customers_on_notice
@@ -70,6 +74,23 @@ def _check_recipient(actor, person: User, *, now: datetime) -> Staff:
     return staff
 
 
+def _cooled_list(viewer, ends: dict[int, date], item: str) -> str:
+    """「A、B：2026-05-01 起…」 per date, naming only the customers `viewer` may see (the
+    others are counted, not named)."""
+    visible = dict(customers_visible_to(viewer).filter(pk__in=list(ends)).values_list("pk", "name"))
+    by_date: dict[date, list[int]] = {}
+    for pk, day in sorted(ends.items(), key=lambda kv: (kv[1], kv[0])):
+        by_date.setdefault(day, []).append(pk)
+    parts = []
+    for day, pks in by_date.items():
+        names = [visible[pk] for pk in pks if pk in visible]
+        hidden = len(pks) - len(names)
+        if hidden:
+            names.append(_("%(n)d other customers") % {"n": hidden})
+        parts.append(item % {"names": "、".join(names), "date": f"{day:%Y-%m-%d}"})
+    return pgettext("list separator", "; ").join(parts)
+
+
 @transaction.atomic
 def distribution_create(
     *,
@@ -80,6 +101,7 @@ def distribution_create(
     now: datetime,
     source_note: str = "",
     exception_reason: str = "",
+    cooldown_reason: str = "",
     claim: ClaimRequest | None = None,
 ) -> DistributionBatch:
     """Hand pool customers to people (or, GM only, to departments' pools), enforcing 000 §3.4:
@@ -89,7 +111,9 @@ def distribution_create(
       exception with a reason, and even then one batch to a new hire is at most
       NEW_HIRE_BATCH_MAX customers and NEW_HIRE_BATCH_SHARE % of the pool;
     - nobody holds more than HOLDING_CAP customers;
-    - a replacement is issued only for a verified 错号/空号 report of that recipient, once.
+    - a replacement is issued only for a verified 错号/空号 report of that recipient, once;
+    - nobody gets back a customer that left them less than COOLDOWN_DAYS ago (SPEC §5
+      previous-holder cool-down), unless the general manager records `cooldown_reason`.
     Nothing moves unless every assignment passes.
     """
     if not assignments:
@@ -161,6 +185,7 @@ def distribution_create(
                 )
             if DistributionItem.objects.filter(replaces=report).exists():
                 raise AllocationError(_("That report has already been replaced."))
+    overridden = _check_cooldown(actor, assignments, now=now, reason=cooldown_reason)
 
     batch = DistributionBatch.objects.create(
         source=source,
@@ -169,6 +194,7 @@ def distribution_create(
         created_at=now,
         source_note=source_note,
         exception_reason=exception_reason.strip(),
+        cooldown_reason=cooldown_reason.strip() if overridden else "",
         claim=claim,
     )
     kind = OwnershipKind.CLAIMED if claim else OwnershipKind.DISTRIBUTED
@@ -177,6 +203,12 @@ def distribution_create(
     for a in assignments:
         customer = customers[a.customer_id]
         if a.recipient is not None:
+            reasons = [_("Replacement for a wrong number") if a.replaces else ""]
+            if customer.pk in overridden:
+                reasons.append(
+                    _("Cool-down override: %(reason)s") % {"reason": batch.cooldown_reason}
+                )
+            # 000 §3.4.b: the batch is noted beside the original channel, never over it.
             ownership_transfer(
                 customer=customer,
                 to_holder=a.recipient,
@@ -185,8 +217,8 @@ def distribution_create(
                 now=now,
                 approval_ref=batch.reference,
                 expected_holder_id=None,
-                reason=_("Replacement for a wrong number") if a.replaces else "",
-                updates={"source": Source.COMPANY, "source_note": note},
+                reason="；".join(filter(None, reasons)),
+                updates={"distribution_note": note},
             )
         else:
             ownership_transfer(
@@ -198,7 +230,7 @@ def distribution_create(
                 now=now,
                 approval_ref=batch.reference,
                 expected_holder_id=None,
-                updates={"source_note": note},
+                updates={"distribution_note": note},
             )
         DistributionItem.objects.create(
             batch=batch,
@@ -218,12 +250,74 @@ def distribution_create(
     return batch
 
 
+def _check_cooldown(actor, assignments: list[Assignment], *, now: datetime, reason: str) -> set:
+    """Previous-holder cool-down (SPEC §5): refuse handing a person a customer that left them
+    within COOLDOWN_DAYS, saying until when; the general manager may, with a reason. Returns
+    the customers handed back under that exception."""
+    wanted: dict[int, list[int]] = {}
+    people = {}
+    for a in assignments:
+        if a.recipient is not None:
+            wanted.setdefault(a.recipient.pk, []).append(a.customer_id)
+            people[a.recipient.pk] = a.recipient
+    overridden: set[int] = set()
+    for person_pk, customer_ids in wanted.items():
+        ends = cooldown_ends(people[person_pk], customer_ids, now=now)
+        if not ends:
+            continue
+        if manages_company(actor) and reason.strip():
+            overridden |= set(ends)
+            continue
+        message = (
+            _(
+                "Cool-down: these customers left %(name)s less than %(days)d days ago. "
+                "%(list)s. Record the cool-down reason to hand them back anyway."
+            )
+            if manages_company(actor)
+            else _(
+                "Cool-down: these customers left %(name)s less than %(days)d days ago. "
+                "%(list)s. Only the general manager may hand them back sooner, with a recorded "
+                "reason."
+            )
+        )
+        raise AllocationError(
+            message
+            % {
+                "name": people[person_pk],
+                "days": config.COOLDOWN_DAYS,
+                "list": _cooled_list(actor, ends, _("%(names)s may go back to them from %(date)s")),
+            }
+        )
+    return overridden
+
+
 @transaction.atomic
 def claim_create(*, actor, customer_ids: list[int], reason: str, now: datetime) -> ClaimRequest:
-    """申领: a salesperson asks for customers of their own department's pool."""
-    staff = Staff.objects.filter(user=actor).first()
+    """申领: a salesperson asks for customers of their own department's pool.
+
+    - at most DAILY_CLAIM_CAP requests a day (Asia/Shanghai), counted from the request records
+      whatever their outcome (SPEC §5), so asking, being refused and asking again is counted;
+    - not for a customer that left the requester less than COOLDOWN_DAYS ago (SPEC §5).
+    """
+    # The requester's staff row is locked before counting: two requests sent at once queue
+    # here, so the second counts the first and the cap cannot be passed by racing.
+    staff = Staff.objects.select_for_update(of=("self",)).filter(user=actor).first()
     if staff is None or staff.role != Staff.Role.SALESPERSON or staff.department_id is None:
         raise NotAllowed(_("Only salespeople request pool customers."))
+    today = now.astimezone(SHANGHAI).date()
+    sent = claims_submitted_on(actor, day=today)
+    if sent >= config.DAILY_CLAIM_CAP:
+        raise AllocationError(
+            _(
+                "You have sent %(count)d requests today; the limit is %(cap)d a day. You may "
+                "send more from %(date)s."
+            )
+            % {
+                "count": sent,
+                "cap": config.DAILY_CLAIM_CAP,
+                "date": f"{today + timedelta(days=1):%Y-%m-%d}",
+            }
+        )
     if not reason.strip():
         raise AllocationError(_("Say why you want these customers."))
     customers = list(
@@ -236,6 +330,17 @@ def claim_create(*, actor, customer_ids: list[int], reason: str, now: datetime) 
     )
     if not customers or len(customers) != len(set(customer_ids)):
         raise AllocationError(_("Request only customers of your department's pool."))
+    ends = cooldown_ends(actor, [c.pk for c in customers], now=now)
+    if ends:
+        raise AllocationError(
+            _("Cool-down: these customers left you less than %(days)d days ago. %(list)s.")
+            % {
+                "days": config.COOLDOWN_DAYS,
+                "list": _cooled_list(
+                    actor, ends, _("%(names)s may be requested again from %(date)s")
+                ),
+            }
+        )
     claim = ClaimRequest.objects.create(
         requester=actor, department_id=staff.department_id, reason=reason.strip(), created_at=now
     )

@@ -33,7 +33,7 @@ def ownership_transfer(
     move is refused if someone else moved the customer in between — no stale read decides.
     A move to a person puts the customer in that person's department; the company pool
     belongs to no department. `updates` sets other fields in the same history row (a
-    distribution copies its source note into the customer's source).
+    distribution notes its batch in `distribution_note`; it never touches `source`).
     """
     if (to_holder is None) == (to_pool == Pool.NONE):
         raise ValueError("give exactly one of to_holder or to_pool")

@@ -9,6 +9,7 @@ import pytest
 from constance.test import override_config
 from django.db import connection, connections
 from django.urls import reverse
+from django.utils import translation
 
 from allocation.models import ClaimRequest, DistributionBatch, DistributionItem
 from allocation.services.distribution import (
@@ -65,8 +66,9 @@ def test_manager_distributes_department_pool_with_events_and_source_note(org):
     for c in customers:
         c.refresh_from_db()
         assert (c.holder, c.acquired_via, c.holder_since) == (org.sales_a, "distributed", NOW)
-        assert c.source == "company" and batch.reference in c.source_note
-        assert "展会名单" in c.source_note
+        # 000 §3.4.b: the original channel stays; the batch is noted beside it.
+        assert (c.source, c.source_note) == ("phone", "")
+        assert c.distribution_note == f"{batch.reference} 展会名单"
         event = c.events.first()
         assert event.kind == "distributed" and event.approval_ref == batch.reference
     from crm.models import Notification
@@ -467,3 +469,72 @@ def test_pool_and_inbox_query_counts_do_not_grow(org, login):
     assert _queries(client, reverse("allocation:pool"), pool=org.a.pk) == pool_small
     assert _queries(client, reverse("allocation:inbox")) == inbox_small
     assert _queries(client, reverse("allocation:protection")) == queue_small
+
+
+# --- 000 §3.4.b: distribution keeps the channel ------------------------------------------------
+
+
+def test_distribution_keeps_the_channel_and_notes_the_batch_beside_it(org):
+    (customer,) = pooled(org.sales_a2, source="designer", source_note="李设计师推荐")
+    batch = dept_batch(org.manager_a, org.a, [customer], org.sales_a, source_note="四月展会名单")
+    customer.refresh_from_db()
+    assert (customer.source, customer.source_note) == ("designer", "李设计师推荐")
+    assert customer.distribution_note == f"{batch.reference} 四月展会名单"
+    # The move's history row carries the note; the row before it has none.
+    moved, before = customer.history.order_by("-history_date", "-history_id")[:2]
+    assert moved.distribution_note == f"{batch.reference} 四月展会名单"
+    assert moved.source == "designer" and moved.holder_id == org.sales_a.pk
+    assert before.distribution_note == ""
+    # … and the customer's history page lists it as a change of that move, the channel untouched.
+    from customers.history import customer_history
+
+    with translation.override("en"):
+        latest = customer_history(customer, masked=False)[0]
+    changed = {c.field: (c.old, c.new) for c in latest.changes}
+    assert changed["distribution"] == ("—", f"{batch.reference} 四月展会名单")
+    assert "source" not in changed and "source note" not in changed
+
+
+def test_gm_batch_to_a_department_pool_notes_the_batch_and_keeps_the_channel(org):
+    (customer,) = pooled(org.sales_b, pool="company", source="media")
+    batch = distribution_create(
+        actor=org.gm,
+        source="company",
+        department=None,
+        now=NOW,
+        assignments=[Assignment(customer.pk, department=org.a)],
+        source_note="总部名单",
+    )
+    customer.refresh_from_db()
+    assert (customer.source, customer.source_note) == ("media", "")
+    assert customer.distribution_note == f"{batch.reference} 总部名单"
+
+
+def test_customer_page_shows_the_batch_next_to_the_channel_and_source_filter_finds_it(org, login):
+    (customer,) = pooled(org.sales_a2, source="designer")
+    batch = dept_batch(org.manager_a, org.a, [customer], org.sales_a, source_note="四月展会名单")
+    client = login(org.sales_a)
+    body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert f"发放: {batch.reference} 四月展会名单" in body
+    assert 'data-testid="distribution-note"' in body
+    listed = client.get(reverse("customers:list"), {"scope": "mine", "source": "designer"})
+    assert customer.name in listed.content.decode()
+    other = client.get(reverse("customers:list"), {"scope": "mine", "source": "company"})
+    assert customer.name not in other.content.decode()
+
+
+def test_a_distributed_customer_is_still_under_the_company_issued_no_deal_rule(org):
+    """The 90-day rule reads how the holder got the customer, not its channel (source)."""
+    from allocation.services.reclaim import reclaim_run
+
+    def run(day):
+        return reclaim_run(
+            policy_code="no_deal_issued", as_of=day, now=at(*day.timetuple()[:3], 0, 10)
+        )
+
+    (customer,) = pooled(org.sales_a2, source="friend")
+    dept_batch(org.manager_a, org.a, [customer], org.sales_a)  # 2026-04-15
+    assert run(date(2026, 7, 13)).moved == 0
+    assert run(date(2026, 7, 14)).moved == 1  # 2026-04-15 + 90 days
+    customer.refresh_from_db()
+    assert (customer.holder, customer.pool, customer.source) == (None, "company", "friend")
