@@ -37,6 +37,10 @@ ROLE_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "allocation.view_jobrun",
         "allocation.view_publicnotice",
         "allocation.view_distributionbatch",
+        # The open rule catalogue (SPEC §7): add, edit and retire (is_active), never delete.
+        "penalties.view_penaltyrule",
+        "penalties.add_penaltyrule",
+        "penalties.change_penaltyrule",
     ],
 }
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ClosedMonth, DismissalReview, LedgerEntry, PenaltyRule
@@ -6,23 +7,62 @@ from .models import ClosedMonth, DismissalReview, LedgerEntry, PenaltyRule
 
 @admin.register(PenaltyRule)
 class PenaltyRuleAdmin(SimpleHistoryAdmin):
-    """The catalogue is admin-editable (amounts, ranges, names); codes are fixed."""
+    """The open catalogue (SPEC §7): the GM adds, edits and retires rules here.
+
+    A rule is never deleted (entries point at it): it is retired by unticking "in use", which
+    keeps its entries and history and takes it off the entry form. The code and whether it is a
+    reward are fixed once saved; origin and effect belong to the system's own rules, so a rule
+    added here is recorded by hand and has no effect on confirmation."""
 
     list_display = [
         "code",
-        "label",
+        "rule_name",
+        "default_amount",
+        "amount_range",
+        "falls_on",
+        "origin",
+        "is_active",
+    ]
+    list_filter = ["is_active", "is_reward", "origin", "falls_on"]
+    search_fields = ["code", "name"]
+    fields = [
+        "code",
+        "name",
+        "description",
+        "source",
+        "is_reward",
         "default_amount",
         "min_amount",
         "max_amount",
         "falls_on",
         "origin",
+        "effect",
         "is_active",
     ]
-    list_filter = ["origin", "is_reward", "is_active"]
-    readonly_fields = ["code", "origin", "effect"]
 
-    def has_add_permission(self, request):
-        return False
+    @admin.display(description=_("rule"), ordering="name")
+    def rule_name(self, obj):
+        return obj.label
+
+    @admin.display(description=_("Range (yuan)"))
+    def amount_range(self, obj):
+        return obj.range_text
+
+    def get_fields(self, request, obj=None):
+        if obj is None:  # origin and effect are not the adder's choice (see save_model)
+            return [f for f in self.fields if f not in ("origin", "effect")]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["code", "is_reward", "origin", "effect"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.origin = PenaltyRule.Origin.MANUAL
+            obj.effect = PenaltyRule.Effect.NONE
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from crm.selectors import departments_managed_by, departments_visible_to, manages_company
 
-from .models import LedgerEntry
+from .models import LedgerEntry, PenaltyRule
 
 
 def entries_visible_to(user) -> QuerySet[LedgerEntry]:
@@ -34,3 +34,11 @@ def person_month_summary(person, month) -> dict:
         proposed=Count("pk", filter=Q(status=LedgerEntry.Status.PROPOSED)),
     )
     return {**totals, "amount": totals["amount"] or 0, "points": totals["points"] or 0}
+
+
+def manual_rules() -> QuerySet[PenaltyRule]:
+    """The rules a manager may record by hand: every rule in use that no scan applies,
+    including those the GM added in the admin; a retired rule takes no new entry (SPEC §7)."""
+    return PenaltyRule.objects.filter(origin=PenaltyRule.Origin.MANUAL, is_active=True).order_by(
+        "is_reward", "code"
+    )

@@ -22,7 +22,7 @@ from customers.selectors import customers_visible_to
 
 from .excel import month_workbook
 from .models import ClosedMonth, LedgerEntry, PenaltyRule
-from .selectors import entries_to_decide, entries_visible_to
+from .selectors import entries_to_decide, entries_visible_to, manual_rules
 from .services import (
     ManualEntry,
     ledger_confirm,
@@ -202,7 +202,15 @@ def entry_reverse(request, pk: int):
 
 class EntryForm(forms.Form):
     person = forms.ModelChoiceField(label=gettext_lazy("Person"), queryset=User.objects.none())
-    rule = forms.ModelChoiceField(label=gettext_lazy("Rule"), queryset=PenaltyRule.objects.none())
+    rule = forms.ModelChoiceField(
+        label=gettext_lazy("Rule"),
+        queryset=PenaltyRule.objects.none(),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Choose a rule in use: this one is retired or applied by the system's scans."
+            )
+        },
+    )
     amount = forms.CharField(
         label=gettext_lazy("Amount (yuan)"),
         help_text=gettext_lazy("Negative for a reward. Must lie in the rule's range."),
@@ -235,9 +243,7 @@ class EntryForm(forms.Form):
             "staff__department__path", "username"
         )
         self.fields["person"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
-        self.fields["rule"].queryset = PenaltyRule.objects.filter(
-            origin=PenaltyRule.Origin.MANUAL, is_active=True
-        )
+        self.fields["rule"].queryset = manual_rules()
         self.fields["rule"].label_from_instance = lambda r: f"{r.label} · {r.code}"
 
 
@@ -248,7 +254,7 @@ def entry_new(request):
     now = timezone.now()
     initial = {"occurred_on": timezone.localdate(now)}
     if request.GET.get("rule"):
-        rule = PenaltyRule.objects.filter(code=request.GET["rule"]).first()
+        rule = manual_rules().filter(code=request.GET["rule"]).first()
         if rule:
             initial.update(rule=rule, amount=rule.default_amount)
     form = EntryForm(request.POST or None, actor=request.user, initial=initial)
@@ -282,8 +288,7 @@ def entry_new(request):
         else:
             messages.success(request, _("Entry recorded; it waits for confirmation."))
             return redirect("penalties:detail", pk=entry.pk)
-    rules = PenaltyRule.objects.filter(origin=PenaltyRule.Origin.MANUAL, is_active=True)
-    return render(request, "penalties/new.html", {"form": form, "rules": rules})
+    return render(request, "penalties/new.html", {"form": form, "rules": manual_rules()})
 
 
 @login_required
@@ -367,6 +372,7 @@ def company_dashboard(request):
     12-month trends. A manager sees the same page for the departments they manage."""
     from crm.charts import bar_chart, line_chart
 
+    from .rates import success_rates
     from .stats import department_rows, monthly_trend
 
     if manages_company(request.user):
@@ -395,9 +401,10 @@ def company_dashboard(request):
             "to_confirm",
         )
     }
-    totals["success_rate"] = (
-        totals["deals"] / totals["inquiries"] * 100 if totals["inquiries"] else None
-    )
+    # 004's four success rates, each department's and the scope's (each person counted once).
+    rates = success_rates(month=month, department_ids=scope_ids)
+    for r in rows:
+        r.rates = rates.for_department(r.department.pk)
     charts = {
         "customers": bar_chart(
             names,
@@ -442,6 +449,7 @@ def company_dashboard(request):
         {
             "rows": rows,
             "totals": totals,
+            "total_rates": rates.total,
             "charts": charts,
             "month": month,
             "month_text": month_label(month),
