@@ -80,3 +80,12 @@ def reclaim_scaled(policy_code: str, as_of: str, *, chunk_size: int = 20):
     return chord(reclaim_chunk.s(policy_code, as_of, chunk) for chunk in chunks)(
         reclaim_finish.s(policy_code, as_of)
     )
+
+
+@shared_task
+def remind_store_collected() -> int:
+    """Store-collected customers waiting for distribution: working mornings, once a day per
+    manager (000 §4.2③); the beat repeats it through the morning to catch up a missed run."""
+    from .services.store_collected import store_collected_remind
+
+    return len(store_collected_remind(now=timezone.now()))

@@ -1,6 +1,6 @@
 """The ledger's part of the dashboards (SPEC §8): a salesperson's own ledger and score, the
-manager's department (ledger to confirm, quota status, pool, reclaims, notices, success rate),
-and the GM's company summary with a link to the full company view."""
+manager's department (ledger to confirm, quota status, pool, reclaims, notices, the four success
+rates of 004), and the GM's company summary with a link to the full company view."""
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from crm.charts import bar_chart
 from crm.selectors import departments_managed_by
 
+from .rates import success_rates
 from .selectors import entries_to_decide, person_month_summary
 from .services.ledger import month_of
-from .stats import department_rows, notices_running, quota_status, success_rates
+from .stats import department_rows, notices_running, quota_status
 
 
 def own_panel(request, *, now, today) -> dict:
@@ -21,6 +22,8 @@ def own_panel(request, *, now, today) -> dict:
         "ledger": person_month_summary(user, month),
         "last_month": person_month_summary(user, month - relativedelta(months=1)),
         "recent": recent,
+        # The person's own share: visits and calls they took, deals credited to them.
+        "rates": success_rates(month=month, user=user).total,
     }
 
 
@@ -30,7 +33,6 @@ def manager_panel(request, *, now, today) -> dict:
     ids = [d.pk for d in departments]
     waiting = entries_to_decide(request.user)
     rows = department_rows(departments, month=month)
-    rate_month, rate_year = success_rates(department_ids=ids, month=month)
     return {
         "waiting": list(waiting.order_by("created_at", "pk")[:8]),
         "waiting_count": waiting.count(),
@@ -39,8 +41,7 @@ def manager_panel(request, *, now, today) -> dict:
         "pool_size": sum(r.pooled for r in rows),
         "notices": notices_running(ids, now=now),
         "reclaimed": sum(r.reclaimed for r in rows),
-        "rate_month": rate_month,
-        "rate_year": rate_year,
+        "rates": success_rates(month=month, department_ids=ids).total,
         "chart": bar_chart(
             [r.department.name for r in rows],
             [

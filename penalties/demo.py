@@ -13,8 +13,8 @@ from .services import ManualEntry, ledger_confirm, ledger_record, penalties_scan
 
 
 def _seed_inquiries(today: date) -> int:
-    """Inquiry calls before the demo deals (2–5 per deal), so success rates = deals /
-    inquiries have something to show on the dashboards."""
+    """Inquiry calls before the demo deals (2–5 per deal), so the success rates (004: the
+    约见 and 整年 rates count callers) have something to show on the dashboards."""
     rng = random.Random(7)
     calls = []
     deals = Deal.objects.select_related("customer").filter(occurred_at__date__lte=today)

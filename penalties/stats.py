@@ -3,8 +3,7 @@ query whatever the number of departments or months, so a page's query count stay
 
 Attribution: customers count for the department they sit in; follow-ups, deals and inquiry
 calls for their author's department; reclaims for the department the event names; ledger
-amounts for the entry's department. Success rate = deals / inquiries (004), where inquiries are
-the inquiry calls logged plus follow-ups of the kind 咨询."""
+amounts for the entry's department. The success rates (004 资料处理 2.C) are in `rates.py`."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from crm.models import Department, Staff
 from customers.models import Customer, Deal, FollowUp, InquiryCall, OwnershipEvent, OwnershipKind
 
 from .models import LedgerEntry
+from .rates import RateSet
 from .services.scans import quota_shortfall
 
 
@@ -41,10 +41,8 @@ class DepartmentRow:
     reclaimed: int = 0
     fines: Decimal = Decimal(0)
     to_confirm: int = 0
-
-    @property
-    def success_rate(self) -> float | None:
-        return self.deals / self.inquiries * 100 if self.inquiries else None
+    # The four success rates, filled in by the page that shows them.
+    rates: RateSet | None = None
 
 
 def department_rows(departments, *, month: date) -> list[DepartmentRow]:
@@ -190,34 +188,6 @@ def _monthly_trend(*, department_ids: list[int] | None, last_month: date, months
         reclaimed=[reclaimed.get(m, 0) for m in months_list],
         fines=[fines.get(m) or Decimal(0) for m in months_list],
     )
-
-
-def success_rates(*, department_ids: list[int], month: date) -> tuple[float | None, float | None]:
-    """Deals / inquiries for the departments in `month` and in its year, in per cent
-    (3 queries: deals, inquiry calls, inquiry follow-ups; each counts month and year at once)."""
-    year_start = month.replace(month=1, day=1)
-    window = {
-        "occurred_at__gte": day_start(year_start),
-        "occurred_at__lt": day_start(year_start + relativedelta(years=1)),
-        "author__staff__department_id__in": department_ids,
-    }
-    in_month = Q(
-        occurred_at__gte=day_start(month),
-        occurred_at__lt=day_start(month + relativedelta(months=1)),
-    )
-
-    def count(queryset) -> tuple[int, int]:
-        c = queryset.filter(**window).aggregate(m=Count("pk", filter=in_month), y=Count("pk"))
-        return c["m"], c["y"]
-
-    deals = count(Deal.objects.all())
-    calls = count(InquiryCall.objects.all())
-    logged = count(FollowUp.objects.filter(kind=FollowUp.Kind.INQUIRY, amends__isnull=True))
-    rates = []
-    for i in (0, 1):
-        inquiries = calls[i] + logged[i]
-        rates.append(deals[i] / inquiries * 100 if inquiries else None)
-    return rates[0], rates[1]
 
 
 @dataclass

@@ -284,7 +284,10 @@ def test_manager_dashboard_shows_success_rate_and_quota(org, login):
     panel = next(
         p for p in response.context["panels"] if p["template"] == "penalties/_manager_panel.html"
     )
-    assert panel["rate_month"] == 25.0
+    # Four calls from one caller are one phone inquirer (004 counts people); nobody visited.
+    rates = panel["rates"]
+    assert (rates.appointment.signed, rates.appointment.inquired) == (1, 1)
+    assert rates.month.percent is None
     quota = {q.staff.user.username: q for q in panel["quota"]}
     assert quota["sales_a"].held == 1 and quota["sales_a"].missing == 4
 
