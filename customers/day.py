@@ -11,8 +11,7 @@ from django.db.models import Count, Min, Q
 from crm.calendar import day_start
 
 from .models import Customer, Deal, FollowUp
-
-VISIT_KINDS = [FollowUp.Kind.HOME_VISIT, FollowUp.Kind.STORE_VISIT, FollowUp.Kind.CALLBACK]
+from .selectors import VALID, VISIT_KINDS
 
 
 def month_bounds(today) -> tuple[datetime, datetime]:
@@ -26,9 +25,10 @@ def quotas() -> dict[str, int]:
 
 def callbacks_due(user, *, now: datetime, limit: int = 20) -> list[Customer]:
     """Held customers whose first inquiry has had no call-back or visit since: due within
-    CALLBACK_DAYS (default 2) of that inquiry (004 回访计划). Soonest first; two queries."""
+    CALLBACK_DAYS (default 2) of that inquiry (004 回访计划). Soonest first; two queries.
+    Invalid customers (无效客户) owe no call-back."""
     customers = list(
-        Customer.objects.filter(holder=user)
+        Customer.objects.filter(VALID, holder=user)
         .annotate(
             first_call=Min("inquiries__occurred_at"),
             first_logged=Min(
@@ -70,11 +70,13 @@ class GradeQuota:
 
 def quota_progress(user, *, today) -> list[GradeQuota]:
     """Follow-ups this month per held customer against its grade's quota (A ≥ 4, B ≥ 3,
-    C ≥ 2, D ≥ 1 by default; 004)."""
+    C ≥ 2, D ≥ 1 by default; 004). Invalid customers (无效客户) owe none. The month-end scan
+    counts the same with SQL (`penalties.services.scans.quota_shortfall`); a test asserts the
+    two agree."""
     start, end = month_bounds(today)
     per_grade = {g: GradeQuota(g, q) for g, q in quotas().items()}
     customers = (
-        Customer.objects.filter(holder=user)
+        Customer.objects.filter(VALID, holder=user)
         .annotate(
             done=Count(
                 "followups",

@@ -2,12 +2,13 @@
 
 import django_filters
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Contact, Customer, CustomerClass, Grade, Pool, Source
 from .normalize import KeyFormatError, normalize_phone, normalize_tax_id
-from .selectors import ARCHIVE_FIELDS, CLASSIFICATION_FIELDS
+from .selectors import ARCHIVE_FIELDS, CLASSIFICATION_FIELDS, VALID
 
 REGISTER_FIELDS = ARCHIVE_FIELDS + CLASSIFICATION_FIELDS + ["source", "source_note"]
 
@@ -94,6 +95,20 @@ class ContactForm(forms.ModelForm):
         return data
 
 
+class ValidityForm(forms.Form):
+    """Why a manager declares a customer invalid (无效客户) or restores it."""
+
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), strip=True
+    )
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].max_length = max_length
+        self.fields["reason"].validators.append(MaxLengthValidator(max_length))
+        self.fields["reason"].widget.attrs["maxlength"] = str(max_length)
+
+
 ContactFormSet = forms.formset_factory(ContactForm, extra=1, max_num=10, validate_max=True)
 
 
@@ -116,10 +131,26 @@ class CustomerFilter(django_filters.FilterSet):
     incomplete = django_filters.BooleanFilter(
         label=_("Missing basic fields"), field_name="is_incomplete"
     )
+    # 无效客户 (004) leave the default lists; this filter brings them back (see filter_queryset).
+    validity = django_filters.ChoiceFilter(
+        label=_("Validity"),
+        choices=[("invalid", _("Invalid customers")), ("all", _("Valid and invalid"))],
+        empty_label=_("Valid customers"),
+        method="filter_validity",
+    )
 
     class Meta:
         model = Customer
         fields = []
+
+    def filter_queryset(self, queryset):
+        """Without a `validity` choice the list shows valid customers only."""
+        if not self.form.cleaned_data.get("validity"):
+            queryset = queryset.filter(VALID)
+        return super().filter_queryset(queryset)
+
+    def filter_validity(self, queryset, name, value):
+        return queryset.filter(is_invalid=True) if value == "invalid" else queryset
 
     def search(self, queryset, name, value):
         """A run of digits searches the phone keys (any of the customer's numbers,

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from .models import Contact, Customer, OwnershipKind
 from .normalize import mask_phone
 from .selectors import MASKED_FIELDS
@@ -30,6 +32,8 @@ class HistoryEntry:
 
 def _display(record, field: str) -> str:
     value = getattr(record, field)
+    if isinstance(value, bool):  # e.g. 无效客户: "否 → 是", not "False → True"
+        return str(_("Yes") if value else _("No"))
     if value in (None, ""):
         return "—"
     getter = getattr(record, f"get_{field}_display", None)

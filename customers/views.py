@@ -20,7 +20,13 @@ from .forms import REGISTER_FIELDS, ContactForm, ContactFormSet, CustomerFilter,
 from .history import customer_history
 from .models import Contact
 from .normalize import KeyFormatError
-from .selectors import customers_visible_to, editable_fields, may_follow_up, may_record_deal
+from .selectors import (
+    customers_visible_to,
+    editable_fields,
+    may_follow_up,
+    may_judge_validity,
+    may_record_deal,
+)
 from .services import contact_add, contact_update, customer_register, customer_update
 from .timeline import encode_cursor, timeline, yearly_summary
 
@@ -62,9 +68,8 @@ def customer_list(request):
     scope, filterset = scoped_customers(request)
     if not filterset.is_valid():
         messages.error(request, _("Some filters were not understood and were ignored."))
-        qs = filterset.queryset
-    else:
-        qs = filterset.qs
+    # The filters that were understood still apply, and 无效客户 stay out unless asked for.
+    qs = filterset.qs
     rows, page = keyset_page(qs.select_related("holder", "department"), request)
     query = request.GET.copy()
     for key in ("after", "before"):
@@ -106,6 +111,7 @@ def customer_detail(request, pk: int):
             "history": customer_history(customer, masked=customer.contacts_masked),
             "can_edit": bool(editable_fields(request.user, customer)),
             "missing": field_labels(customer.missing_basic_fields()),
+            "can_judge_validity": may_judge_validity(request.user, customer),
         },
     )
 

@@ -315,6 +315,10 @@ def swap_propose(
         raise SwapError(
             _("Take only customers %(name)s holds.") % {"name": counterpart.display_name}
         )
+    if any(c.is_invalid for c in given + taken):
+        # 无效客户 leave the rules' circulation: trading one for a live customer would turn a
+        # manager's verdict into a gain (issue 11).
+        raise SwapError(_("Invalid customers (无效客户) cannot be swapped."))
     cross = staff.department_id != other.department_id
     swap = SwapRequest.objects.create(
         proposer=actor,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from crm.calendar import SHANGHAI
 from crm.notifications import notify
 from customers.models import Customer
+from customers.selectors import VALID
 
 from ..models import ReclaimPolicy, ReclaimWarning
 from .reclaim import QUALIFYING, clock_before, cutoff, due_date, due_on_filter, rule_scope
@@ -49,8 +50,9 @@ def _applies(policy: ReclaimPolicy, customer: Customer) -> bool:
 
 def customer_reclaim_day(customer: Customer, policies: list[ReclaimPolicy]) -> date | None:
     """The earliest day one of `policies` reclaims `customer`, from its loaded fields (no
-    query); None for a pool customer or when no rule applies."""
-    if customer.holder_id is None or customer.holder_since is None:
+    query); None for a pool customer, an invalid one (无效客户 leave the rules' lists) or when
+    no rule applies."""
+    if customer.holder_id is None or customer.holder_since is None or customer.is_invalid:
         return None
     days = []
     for policy in policies:
@@ -126,7 +128,8 @@ def _warn(policy: ReclaimPolicy, *, day: date, offset: int, now: datetime) -> in
         days_before=offset,
     )
     customers = list(
-        Customer.objects.filter(due)
+        # 无效客户 (004) are nobody's task: no warning (see docs/decisions.md).
+        Customer.objects.filter(VALID, due)
         .exclude(Exists(already))
         .select_related("holder")
         .only("pk", "name", "holder", "holder__email", "holder__username")

@@ -29,6 +29,7 @@ from crm.notifications import notify
 from crm.selectors import general_managers
 from customers.day import quotas
 from customers.models import Customer, Deal, FollowUp
+from customers.selectors import VALID
 
 from ..models import ClosedMonth, LedgerEntry, PenaltyRule
 from .ledger import month_label, month_of
@@ -199,14 +200,16 @@ def _salespeople_for_month(month_start: date, next_month: date):
 
 def scan_new_resource_quota(as_of: date) -> list[Proposal]:
     """NEW_RESOURCE_QUOTA (000 §4.2①a): each salesperson registers at least 40 new customers
-    a month; fewer is recorded (0 yuan, a KPI line) on the 1st for the month just ended."""
+    a month; fewer is recorded (0 yuan, a KPI line) on the 1st for the month just ended.
+    A customer the manager has declared invalid (无效客户, 004) does not count: registering
+    forty names nobody will ever buy from is not forty new customers."""
     if as_of.day != 1:
         return []
     month_start = as_of - relativedelta(months=1)
     quota = config.NEW_RESOURCE_QUOTA
     counts = dict(
         Customer.objects.filter(
-            registered_at__gte=day_start(month_start), registered_at__lt=day_start(as_of)
+            VALID, registered_at__gte=day_start(month_start), registered_at__lt=day_start(as_of)
         )
         .values("registered_by")
         .annotate(n=Count("pk"))
@@ -237,6 +240,8 @@ def quota_shortfall(
 ) -> dict[int, int]:
     """Follow-ups missing per holder in a month: for every held customer with an intent grade,
     max(quota − follow-ups its holder logged that month, 0), summed per holder. One query.
+    Invalid customers (无效客户, 004) owe nothing — the SQL spelling of `customers.selectors.VALID`;
+    `customers.day.quota_progress` is the ORM twin and a test asserts they agree.
 
     Hand-written because the month's follow-ups are counted once, grouped by customer and
     author, and joined to the customers — a correlated count per customer (what the ORM
@@ -249,6 +254,7 @@ def quota_shortfall(
     params += [day_start(month_start), day_start(next_month)]
     grades = ", ".join("%s" for _ in grade_quota)
     params += list(grade_quota)
+    params.append(False)  # c.is_invalid
     only = ""
     if holders is not None:
         if not holders:
@@ -267,7 +273,8 @@ def quota_shortfall(
                 WHERE amends_id IS NULL AND occurred_at >= %s AND occurred_at < %s
                 GROUP BY customer_id, author_id
             ) f ON f.customer_id = c.id AND f.author_id = c.holder_id
-            WHERE c.holder_id IS NOT NULL AND c.intent_grade IN ({grades}) {only}
+            WHERE c.holder_id IS NOT NULL AND c.intent_grade IN ({grades})
+              AND c.is_invalid = %s {only}
         ) owed
         GROUP BY holder_id
     """

@@ -649,3 +649,31 @@ def test_the_inbox_costs_one_query_when_nothing_waits(org, same, django_assert_n
         user = type(person).objects.select_related("staff").get(pk=person.pk)
         with django_assert_num_queries(1):
             assert inbox_items(user) == []
+
+
+def test_an_invalid_customer_cannot_be_swapped(org):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from allocation.services.swaps import SwapError, swap_propose
+    from customers.services import customer_declare_invalid, followup_log
+
+    now = datetime(2026, 5, 4, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    dead = register(org.sales_a, name="无效客户甲", phone="13811112222", now=now)
+    live = register(org.sales_a2, name="有效客户乙", phone="13833334444", now=now)
+    followup_log(
+        actor=org.manager_a,
+        customer=dead,
+        now=now,
+        data={"kind": "callback", "occurred_at": now, "content": "经理回访：空号，无法联系客户。"},
+    )
+    customer_declare_invalid(actor=org.manager_a, customer=dead, reason="空号", now=now)
+    with pytest.raises(SwapError, match="无效客户"):
+        swap_propose(
+            actor=org.sales_a,
+            counterpart=org.sales_a2,
+            give=[dead.pk],
+            take=[live.pk],
+            reason="区域调整",
+            now=now,
+        )
