@@ -29,11 +29,12 @@ class AllocationConfig(AppConfig):
         register_deactivation_guard(staff_can_be_deactivated)
 
         from .dashboard import manager_panel
+        from .rights import may_approve  # importing rights registers its page rights
 
         register_panel(
             "manager-allocation",
             template="allocation/_manager_panel.html",
             context=manager_panel,
-            roles={"manager", "general_manager"},
+            shown_to=may_approve,
             order=5,
         )

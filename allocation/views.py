@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.models import Department, Staff, User
-from crm.selectors import departments_managed_by, manages_company, manages_department, user_role
+from crm.selectors import departments_managed_by
+from crm.validators import parse_ids
 from customers.errors import CustomerError
 from customers.forms import CustomerFilter
 from customers.models import Customer
@@ -19,6 +20,17 @@ from customers.views import keyset_page
 
 from .inbox import inbox_for
 from .models import ClaimRequest, DistributionBatch, WrongNumberReport
+from .rights import (
+    may_approve,
+    may_decide_claim,
+    may_distribute,
+    may_reclaim,
+    may_report_wrong_number,
+    may_request_customers,
+    may_see_claim,
+    may_verify_report,
+    receivers,
+)
 from .selectors import store_collected_waiting
 from .services.distribution import (
     Assignment,
@@ -34,12 +46,14 @@ from .services.distribution import (
 
 def _pool_choice(request):
     """Which pool the page shows: ?pool=<department id> or ?pool=company; 404 outside."""
+    if not may_distribute(request.user):
+        raise Http404
     managed = list(departments_managed_by(request.user))
     if not managed:
         raise Http404
     wanted = request.GET.get("pool") or request.POST.get("pool") or ""
     if wanted == "company":
-        if not manages_company(request.user):
+        if not may_distribute(request.user, None):
             raise Http404
         return DistributionBatch.Source.COMPANY, None, managed
     if wanted:
@@ -47,7 +61,7 @@ def _pool_choice(request):
         if department is None:
             raise Http404
         return DistributionBatch.Source.DEPARTMENT, department, managed
-    if manages_company(request.user):
+    if may_distribute(request.user, None):
         return DistributionBatch.Source.COMPANY, None, managed
     return DistributionBatch.Source.DEPARTMENT, managed[0], managed
 
@@ -55,7 +69,7 @@ def _pool_choice(request):
 def _recipients(source, department, managed):
     people = (
         Staff.objects.filter(
-            role=Staff.Role.SALESPERSON,
+            receivers(),
             status=Staff.Status.ACTIVE,
             user__is_active=True,
             department__in=[department] if department else managed,
@@ -93,7 +107,6 @@ def _pool_page(request, *, status=200, error=None):
             "source": source,
             "department": department,
             "managed": managed,
-            "is_gm": manages_company(request.user),
             "customers": rows,
             "page": page,
             "filter": filterset,
@@ -116,7 +129,7 @@ def pool_list(request):
 
 
 def _ids(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    return parse_ids(values)  # "²" passes isdigit() but not int(); 25 digits overflow
 
 
 @login_required
@@ -161,7 +174,7 @@ def distribute(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim_new(request):
-    if user_role(request.user) != Staff.Role.SALESPERSON:
+    if not may_request_customers(request.user):
         raise Http404
     ids = _ids(request.GET.getlist("customers") or request.POST.getlist("customers"))
     customers = list(customers_visible_to(request.user).filter(pk__in=ids, holder__isnull=True))
@@ -191,9 +204,7 @@ def _claim_for(user, pk):
     claim = get_object_or_404(
         ClaimRequest.objects.select_related("requester", "department", "decided_by"), pk=pk
     )
-    if claim.requester_id == user.pk:
-        return claim
-    if manages_department(user, claim.department_id):
+    if may_see_claim(user, claim):
         return claim
     raise Http404
 
@@ -226,7 +237,7 @@ def claim_detail(request, pk: int):
             "customers": customers,
             "error": error,
             "may_decide": claim.status == ClaimRequest.Status.PENDING
-            and claim.requester_id != request.user.pk,
+            and may_decide_claim(request.user, claim),
         },
         status=400 if error else 200,
     )
@@ -235,7 +246,7 @@ def claim_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def protection(request):
-    if not departments_managed_by(request.user).exists():
+    if not may_reclaim(request.user):
         raise Http404
     now = timezone.now()
     error = None
@@ -263,7 +274,7 @@ def protection(request):
 
 @login_required
 def inbox(request):
-    if not departments_managed_by(request.user).exists():
+    if not may_approve(request.user):
         raise Http404
     return render(request, "allocation/inbox.html", {"items": inbox_for(request.user)})
 
@@ -271,9 +282,9 @@ def inbox(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request, customer_pk: int):
-    customer = get_object_or_404(
-        customers_visible_to(request.user), pk=customer_pk, holder=request.user.pk
-    )
+    customer = get_object_or_404(customers_visible_to(request.user), pk=customer_pk)
+    if not may_report_wrong_number(request.user, customer):
+        raise Http404
     error = None
     if request.method == "POST":
         try:
@@ -300,7 +311,7 @@ def report_new(request, customer_pk: int):
 @require_POST
 def report_verify_page(request, pk: int):
     report = get_object_or_404(WrongNumberReport, pk=pk)
-    if not manages_department(request.user, report.customer.department_id):
+    if not may_verify_report(request.user, report):
         raise Http404
     try:
         report_verify(actor=request.user, report=report, now=timezone.now())

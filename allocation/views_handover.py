@@ -12,12 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from crm.fields import PlannedDateTimeField
 from crm.models import Staff, User
-from crm.selectors import departments_managed_by, user_role
+from crm.selectors import departments_managed_by
+from crm.validators import parse_id
 from customers.errors import CustomerError
 from customers.forms import REGISTER_FIELDS, CustomerForm
 from customers.normalize import KeyFormatError
 
+from .rights import may_manage_handovers, may_rule_disputes
 from .services.disputes import (
     claimant_choices,
     dispute_logs,
@@ -35,12 +38,10 @@ from .services.handover import (
     open_handovers_for,
 )
 
-MANAGING_ROLES = (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER)
 
-
-def _require_manager(request) -> None:
+def _require(right, request) -> None:
     """Handovers and disputes are the managers' and the GM's work; anybody else gets 404."""
-    if not request.user.is_superuser and user_role(request.user) not in MANAGING_ROLES:
+    if not right(request.user):
         raise Http404
 
 
@@ -55,7 +56,7 @@ class HandoverOpenForm(forms.Form):
             (Staff.Status.TRANSFERRING, gettext_lazy("Transferring to another post")),
         ],
     )
-    effective_at = forms.DateTimeField(
+    effective_at = PlannedDateTimeField(
         label=gettext_lazy("Takes effect at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=gettext_lazy("A departure ends the person's login at this moment."),
@@ -109,7 +110,7 @@ class RulingForm(forms.Form):
 def handover_list(request):
     """Open handovers with their countdown, recent closed ones, and the people a manager may
     mark as leaving or transferring."""
-    _require_manager(request)
+    _require(may_manage_handovers, request)
     now = timezone.now()
     people = (
         Staff.objects.filter(
@@ -137,7 +138,7 @@ def handover_list(request):
 @require_http_methods(["GET", "POST"])
 def handover_new(request, staff_pk: int):
     """Mark a person of a managed department as leaving or transferring (starts the handover)."""
-    _require_manager(request)
+    _require(may_manage_handovers, request)
     staff = get_object_or_404(
         Staff.objects.filter(department__in=departments_managed_by(request.user))
         .exclude(user=request.user.pk)
@@ -189,7 +190,7 @@ def handover_new(request, staff_pk: int):
 @require_http_methods(["GET", "POST"])
 def handover_detail(request, pk: int):
     """The handover's customers in priority order, one recipient select each (manager)."""
-    _require_manager(request)
+    _require(may_manage_handovers, request)
     handover = get_object_or_404(handovers_in_scope(request.user), pk=pk)
     error = None
     if request.method == "POST":
@@ -242,10 +243,10 @@ def _assignments(post) -> dict:
     for key, value in post.items():
         if not key.startswith("to-") or not value:
             continue
-        customer_id, recipient_id = key[3:], value
-        if not customer_id.isdigit() or not recipient_id.isdigit():
+        customer_id, recipient_id = parse_id(key[3:]), parse_id(value)
+        if customer_id is None or recipient_id is None:
             raise _BadInput(_("The form was not understood; reload the page."))
-        wanted[int(customer_id)] = int(recipient_id)
+        wanted[customer_id] = recipient_id
     users = User.objects.select_related("staff").in_bulk(set(wanted.values()))
     return {customer_id: users.get(user_id) for customer_id, user_id in wanted.items()}
 
@@ -255,7 +256,7 @@ def _assignments(post) -> dict:
 
 @login_required
 def dispute_list(request):
-    _require_manager(request)
+    _require(may_rule_disputes, request)
     disputes = disputes_visible_to(request.user).prefetch_related("claims__claimant")[:100]
     return render(request, "allocation/dispute_list.html", {"disputes": disputes})
 
@@ -263,7 +264,7 @@ def dispute_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def dispute_new(request):
-    _require_manager(request)
+    _require(may_rule_disputes, request)
     form = DisputeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -290,7 +291,7 @@ def dispute_new(request):
 def dispute_detail(request, pk: int):
     """Each claimant's inquiry-call logs for the number/name with their counts, and the ruling
     form (register the customer to the winner)."""
-    _require_manager(request)
+    _require(may_rule_disputes, request)
     dispute = get_object_or_404(disputes_visible_to(request.user), pk=pk)
     logs = dispute_logs(dispute)
     claimants = [log.claimant for log in logs]

@@ -10,10 +10,16 @@ class CrmConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from . import roles
+        from . import rights, roles  # noqa: F401 - importing rights registers its page rights
 
         # Role groups carry global permissions of several apps, which exist only once each app
         # has migrated: re-applied after every app's post_migrate (idempotent, four groups).
         post_migrate.connect(
             roles.ensure_role_groups_on_migrate, dispatch_uid="crm.ensure_role_groups"
         )
+
+        from .accounts import connect_receivers
+
+        # The login log and the account-change record (SPEC §9), wherever a log-in or a change
+        # happens: see crm/accounts.py for why these are receivers.
+        connect_receivers()

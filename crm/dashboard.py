@@ -9,17 +9,18 @@ from dataclasses import dataclass
 class Panel:
     template: str
     context: Callable  # (request, *, now, today) -> dict
-    roles: frozenset
+    shown_to: Callable  # a page right of the registering app (its rights.py): (user) -> bool
     order: int
 
 
 _PANELS: dict[str, Panel] = {}
 
 
-def register_panel(key: str, *, template: str, context: Callable, roles, order: int) -> None:
-    _PANELS[key] = Panel(template, context, frozenset(roles), order)
+def register_panel(key: str, *, template: str, context: Callable, shown_to, order: int) -> None:
+    _PANELS[key] = Panel(template, context, shown_to, order)
 
 
-def panels_for(request, role, *, now, today) -> list[dict]:
-    chosen = sorted((p for p in _PANELS.values() if role in p.roles), key=lambda p: p.order)
+def panels_for(request, *, now, today) -> list[dict]:
+    user = request.user
+    chosen = sorted((p for p in _PANELS.values() if p.shown_to(user)), key=lambda p: p.order)
     return [{"template": p.template, **p.context(request, now=now, today=today)} for p in chosen]

@@ -4,7 +4,14 @@ from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 
-from .models import Department, DepartmentUserObjectPermission, Staff, User
+from .models import (
+    AccountChange,
+    Department,
+    DepartmentUserObjectPermission,
+    LoginEvent,
+    Staff,
+    User,
+)
 from .roles import MANAGE, VIEW_CUSTOMERS
 
 
@@ -52,12 +59,6 @@ def staff_visible_to(user) -> QuerySet[Staff]:
     ).select_related("user", "department")
 
 
-def user_role(user) -> str | None:
-    """The user's role, read from the profile loaded with the user (no query)."""
-    staff = getattr(user, "staff", None) if user.is_authenticated else None
-    return staff.role if staff else None
-
-
 def departed_users(*, now) -> QuerySet[User]:
     """Accounts whose departure has taken effect but which are still switched on."""
     return User.objects.filter(
@@ -65,11 +66,6 @@ def departed_users(*, now) -> QuerySet[User]:
         staff__status=Staff.Status.LEFT,
         staff__status_effective_at__lte=now,
     )
-
-
-def general_managers() -> QuerySet[User]:
-    """The active general managers: who hears of what no department manager may decide."""
-    return User.objects.filter(is_active=True, staff__role=Staff.Role.GENERAL_MANAGER)
 
 
 def manages_company(user) -> bool:
@@ -83,3 +79,25 @@ def manages_department(user, department_id: int | None) -> bool:
     if department_id is None:
         return False
     return departments_managed_by(user).filter(pk=department_id).exists()
+
+
+def login_events(*, username: str = "", outcome: str = ""):
+    """The login log (SPEC §9), newest first, for one username tried and/or one outcome.
+    Who may read it is `crm.rights.may_read_login_log`."""
+    events = LoginEvent.objects.all()
+    if username:
+        events = events.filter(username=username)
+    if outcome:
+        events = events.filter(outcome=outcome)
+    return events.order_by("-id")
+
+
+def account_changes(*, username: str = "", field: str = ""):
+    """Account changes (SPEC §9: passwords, roles, departments) newest first, for one account
+    and/or one kind of change, with the account and the actor in the same query."""
+    changes = AccountChange.objects.select_related("user", "actor")
+    if username:
+        changes = changes.filter(user__username=username)
+    if field:
+        changes = changes.filter(field=field)
+    return changes.order_by("-id")

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Department, DepartmentUserObjectPermission, Staff, User
+from .rights import may_keep_a_department
 from .roles import ROLE_DEPARTMENT_PERMISSIONS, role_group
 from .selectors import departed_users
 
@@ -23,7 +24,7 @@ def department_manager_error(manager: User | None):
     if manager is None:
         return None
     staff = Staff.objects.filter(user=manager).first()
-    if staff is None or staff.role not in (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER):
+    if staff is None or not may_keep_a_department(staff):
         return _("Only a department manager or the general manager can manage a department.")
     return None
 

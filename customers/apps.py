@@ -19,12 +19,13 @@ class CustomersConfig(AppConfig):
         from crm.dashboard import register_panel
 
         from .day import day_panel
+        from .rights import sees_only_own_customers  # importing rights registers its page rights
 
         register_panel(
             "salesperson-day",
             template="customers/_day.html",
             context=day_panel,
-            roles={"salesperson"},
+            shown_to=sees_only_own_customers,
             order=10,
         )
 

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from .errors import CustomerError
 from .forms import ValidityForm
-from .selectors import customers_visible_to, may_judge_validity, own_revisit
+from .rights import may_judge_validity
+from .selectors import customers_visible_to, own_revisit
 from .services import customer_declare_invalid, customer_restore_valid
 from .services.invalid import CHANGE_REASON_MAX, REASON_MAX
 

@@ -10,10 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from crm.validators import parse_id
+
 from .basic_fields import basic_field_names, field_labels
 from .errors import CustomerError
 from .forms import CustomerForm
 from .normalize import KeyFormatError
+from .rights import may_work_incomplete_records
 from .selectors import customers_visible_to, editable_fields
 from .services import customer_update
 
@@ -30,10 +33,12 @@ def _row_context(customer, fields, **extra):
 
 @login_required
 def worklist(request):
+    if not may_work_incomplete_records(request.user):
+        raise Http404
     fields = basic_field_names()
     qs = _worklist(request.user).select_related("holder", "department")
-    after_due, after_id = request.GET.get("due"), request.GET.get("id")
-    if after_due and after_id and after_id.isdigit():
+    after_due, after_id = request.GET.get("due"), parse_id(request.GET.get("id"))
+    if after_due and after_id:
         try:
             due = date.fromisoformat(after_due)
         except ValueError:
@@ -41,7 +46,7 @@ def worklist(request):
         if due:
             from django.db.models import Q
 
-            qs = qs.filter(Q(completion_due__gt=due) | Q(completion_due=due, pk__gt=int(after_id)))
+            qs = qs.filter(Q(completion_due__gt=due) | Q(completion_due=due, pk__gt=after_id))
     rows = list(qs.order_by("completion_due", "pk")[: PAGE + 1])
     has_next = len(rows) > PAGE
     rows = rows[:PAGE]
@@ -62,6 +67,8 @@ def worklist(request):
 @require_http_methods(["GET", "POST"])
 def worklist_row(request, pk: int):
     """GET ?edit=1: the row as a form of its missing fields; POST: save, return the row."""
+    if not may_work_incomplete_records(request.user):
+        raise Http404
     fields = basic_field_names()
     customer = get_object_or_404(
         _worklist(request.user).select_related("holder", "department"), pk=pk

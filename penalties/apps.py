@@ -17,27 +17,36 @@ class PenaltiesConfig(AppConfig):
         from .dashboard import company_panel, manager_panel, own_panel
         from .defaults import ensure_rules_on_migrate
         from .demo import seed_penalties
+        from .rights import (  # importing rights registers its page rights
+            follows_company_ledger,
+            follows_department_ledger,
+            follows_own_ledger,
+        )
 
         post_migrate.connect(ensure_rules_on_migrate, sender=self)
         register_seeder(seed_penalties, order=40)
+
+        from customers.services.exports import register_export_list
+
+        register_export_list("ledger_month", _("Ledger month (payroll)"))
         register_panel(
             "ledger-own",
             template="penalties/_own_panel.html",
             context=own_panel,
-            roles={"salesperson"},
+            shown_to=follows_own_ledger,
             order=30,
         )
         register_panel(
             "ledger-department",
             template="penalties/_manager_panel.html",
             context=manager_panel,
-            roles={"manager"},
+            shown_to=follows_department_ledger,
             order=10,
         )
         register_panel(
             "ledger-company",
             template="penalties/_company_panel.html",
             context=company_panel,
-            roles={"general_manager"},
+            shown_to=follows_company_ledger,
             order=1,
         )

@@ -13,6 +13,12 @@ R = Staff.Role
 
 @pytest.fixture
 def org(db):
+    return build_org()
+
+
+def build_org() -> SimpleNamespace:
+    """The `org` fixture's people and departments; also for module-scoped fixtures that build
+    their data once (tests/crm/test_url_walk.py)."""
     a = DepartmentFactory(name="华东销售部", region="华东")
     a1 = DepartmentFactory(name="上海分部", parent=a, region="上海")
     b = DepartmentFactory(name="华南销售部", region="华南")

@@ -23,9 +23,8 @@ from customers.services import customer_register, ownership_transfer
 
 from ..inbox import InboxItem
 from ..models import Dispute, DisputeClaim
+from ..rights import claimant_staff
 from .handover import is_handing_over
-
-CLAIMANT_ROLES = (Staff.Role.SALESPERSON, Staff.Role.MANAGER)
 
 
 class DisputeError(CustomerError):
@@ -54,9 +53,9 @@ def claimant_choices(user) -> QuerySet:
 
     return (
         User.objects.filter(
+            claimant_staff("staff__"),
             is_active=True,
             staff__department__in=departments_managed_by(user),
-            staff__role__in=CLAIMANT_ROLES,
             staff__status=Staff.Status.ACTIVE,
         )
         .exclude(pk=user.pk)
@@ -149,9 +148,9 @@ def dispute_open(*, actor, phone: str, name: str, claimants: list, note: str, no
     staff = {
         s.user_id: s
         for s in Staff.objects.filter(
+            claimant_staff(),
             user__in=[p.pk for p in people],
             department__in=managed,
-            role__in=CLAIMANT_ROLES,
             status=Staff.Status.ACTIVE,
         )
     }

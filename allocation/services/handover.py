@@ -19,12 +19,14 @@ from django.utils.translation import gettext as _
 from crm.models import Department, Staff
 from crm.notifications import notify
 from crm.selectors import departments_managed_by, manages_department
+from crm.validators import planned_problem
 from customers.errors import CustomerError, NotAllowed
 from customers.models import Customer, CustomerClass, OwnershipKind, Pool
 from customers.services import ownership_transfer
 
 from ..inbox import InboxItem
 from ..models import Handover, HandoverItem
+from ..rights import receivers
 
 HANDOVER_DAYS_DEFAULT = 7
 LEAVING_STATUSES = (Staff.Status.LEFT, Staff.Status.TRANSFERRING)
@@ -138,9 +140,9 @@ def handover_recipients(handover: Handover) -> QuerySet:
 
     return (
         User.objects.filter(
+            receivers("staff__"),
             is_active=True,
             staff__department=handover.department_id,
-            staff__role=Staff.Role.SALESPERSON,
             staff__status=Staff.Status.ACTIVE,
         )
         .exclude(pk=handover.person_id)
@@ -201,6 +203,9 @@ def handover_open(*, actor, staff: Staff, status: str, effective_at: datetime, n
     """
     if status not in LEAVING_STATUSES:
         raise HandoverError(_("Choose whether the person is leaving or transferring."))
+    problem = planned_problem(effective_at, now=now)  # the form's bounds (crm/validators.py)
+    if problem:
+        raise HandoverError(problem)
     if (
         not staff.department_id
         or not manages_department(actor, staff.department_id)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from crm.calendar import SHANGHAI, day_start, is_workday
 from crm.models import Department, Notification, User
 from crm.notifications import notify
-from crm.selectors import general_managers
+from crm.rights import general_managers
 
 from ..selectors import store_collected_waiting_counts
 

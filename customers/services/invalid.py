@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from ..errors import CustomerError, NotAllowed
 from ..models import Customer
-from ..selectors import may_judge_validity, own_revisit
+from ..rights import may_judge_validity
+from ..selectors import own_revisit
 
 REASON_MAX = Customer._meta.get_field("invalid_reason").max_length
 # simple-history keeps the change reason in a 100-character column.

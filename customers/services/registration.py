@@ -10,11 +10,10 @@ from crm.models import Staff
 
 from ..errors import NotAllowed
 from ..models import Contact, Customer, OwnershipEvent, OwnershipKind, Pool
+from ..rights import may_register
 from .completeness import apply_completeness
 from .keys import contact_keys, customer_keys, keys_claim
 from .records import inquiries_attach, referrals_link
-
-REGISTERING_ROLES = {Staff.Role.SALESPERSON, Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER}
 
 
 def store_collected_sources() -> set[str]:
@@ -32,7 +31,7 @@ def customer_register(*, actor, data: dict, contacts: list[dict], now: datetime)
     Customer, keys, contacts and the 自行登记 event are written in one transaction.
     """
     staff = Staff.objects.filter(user=actor).select_related("department").first()
-    if staff is None or staff.role not in REGISTERING_ROLES:
+    if staff is None or not may_register(staff):
         raise NotAllowed(_("Only salespeople and managers register customers."))
 
     keys = customer_keys(

@@ -26,7 +26,7 @@ from allocation.services.handover import handovers_overdue
 from crm.calendar import SHANGHAI, day_start
 from crm.models import Department, Staff
 from crm.notifications import notify
-from crm.selectors import general_managers
+from crm.rights import general_managers
 from customers.day import quotas
 from customers.models import Customer, Deal, FollowUp
 from customers.selectors import VALID
