@@ -6,6 +6,9 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.fields import BirthdayField
+from crm.validators import MAX_ID
+
 from .models import Contact, Customer, CustomerClass, Grade, Pool, Source
 from .normalize import KeyFormatError, normalize_phone, normalize_tax_id
 from .selectors import ARCHIVE_FIELDS, CLASSIFICATION_FIELDS, VALID
@@ -81,6 +84,7 @@ class ContactForm(forms.ModelForm):
             "remarks",
         ]
         widgets = {"birthday": forms.DateInput(attrs={"type": "date"})}
+        field_classes = {"birthday": BirthdayField}
 
     def clean_phone(self):
         return _check_phone(self.cleaned_data.get("phone", ""))
@@ -123,7 +127,10 @@ class CustomerFilter(django_filters.FilterSet):
     intent_grade = django_filters.ChoiceFilter(label=_("intent grade"), choices=Grade.choices)
     source = django_filters.ChoiceFilter(label=_("source"), choices=Source.choices)
     region = django_filters.CharFilter(label=_("region"), lookup_expr="exact")
-    holder = django_filters.NumberFilter(label=_("holder"), field_name="holder_id")
+    # Bounded: an id beyond bigint is "not understood", not a database error (crm/validators.py).
+    holder = django_filters.NumberFilter(
+        label=_("holder"), field_name="holder_id", min_value=1, max_value=MAX_ID, decimal_places=0
+    )
     pool = django_filters.ChoiceFilter(
         label=_("pool"),
         choices=[c for c in Pool.choices if c[0]],
@@ -156,7 +163,12 @@ class CustomerFilter(django_filters.FilterSet):
         """A run of digits searches the phone keys (any of the customer's numbers,
         normalised); something shaped like a tax id also matches the tax key; anything else
         searches name and short name. Each branch is one indexed lookup (trigram indexes on
-        PostgreSQL), not an OR across tables that would force a scan of the archive."""
+        PostgreSQL), not an OR across tables that would force a scan of the archive.
+
+        Numbers and tax ids match only the rows the viewer sees in full (`SEEN_IN_FULL`; the
+        queryset comes from `customers_visible_to`): a fragment search on a masked pool row
+        would read its number back a few digits at a time (issue 12, defect 1)."""
+        from .masking import SEEN_IN_FULL
         from .models import CustomerKey
         from .normalize import half_width
 
@@ -166,9 +178,9 @@ class CustomerFilter(django_filters.FilterSet):
         compact = "".join(ch for ch in value if ch.isalnum())
         if compact.isdigit() and len(compact) >= 4:
             keys = CustomerKey.objects.filter(kind="phone", value__contains=compact)
-            return queryset.filter(pk__in=keys.values("customer_id"))
+            return queryset.filter(SEEN_IN_FULL, pk__in=keys.values("customer_id"))
         by_name = Q(name__icontains=value) | Q(short_name__icontains=value)
         if compact.isascii() and compact.isalnum() and len(compact) >= 15:
             tax = CustomerKey.objects.filter(kind="tax_id", value=compact.upper())
-            return queryset.filter(by_name | Q(pk__in=tax.values("customer_id")))
+            return queryset.filter(by_name | (SEEN_IN_FULL & Q(pk__in=tax.values("customer_id"))))
         return queryset.filter(by_name)

@@ -5,11 +5,9 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from .masking import shown_text
 from .models import Contact, Customer, OwnershipKind
-from .normalize import mask_phone
-from .selectors import MASKED_FIELDS
 
-CONTACT_MASKED = {"phone", "mobile", "fax", "email"}
 LIMIT = 50
 
 
@@ -40,13 +38,9 @@ def _display(record, field: str) -> str:
     return str(getter()) if getter else str(value)
 
 
-def _mask(field: str, value: str, masked_fields) -> str:
-    if field not in masked_fields or value == "—":
-        return value
-    return mask_phone(value) if field in ("phone", "mobile", "fax") else "***"
-
-
-def _entries(records, subject_of, masked_fields, fields):
+def _entries(records, subject_of, masked: bool, fields):
+    """Changes field by field; a masked viewer reads the masked fields (`customers.masking`)
+    masked on both sides of the arrow."""
     by_object: dict[int, list] = {}
     for record in records:
         by_object.setdefault(record.id, []).append(record)
@@ -60,12 +54,13 @@ def _entries(records, subject_of, masked_fields, fields):
                 new = _display(record, field)
                 old = _display(previous, field) if previous else "—"
                 if new != old:
-                    label = str(record.instance_type._meta.get_field(field).verbose_name)
+                    model = record.instance_type
+                    label = str(model._meta.get_field(field).verbose_name)
                     changes.append(
                         Change(
                             label,
-                            _mask(field, old, masked_fields),
-                            _mask(field, new, masked_fields),
+                            shown_text(model, field, old, masked=masked),
+                            shown_text(model, field, new, masked=masked),
                         )
                     )
             who = record.history_user.display_name if record.history_user else "系统"
@@ -89,7 +84,9 @@ def _entries(records, subject_of, masked_fields, fields):
 
 
 def customer_history(customer: Customer, *, masked: bool) -> list[HistoryEntry]:
-    """Newest first, at most LIMIT entries; masked fields stay masked for masked viewers."""
+    """Newest first, at most LIMIT entries. For a masked viewer (`customer.contacts_masked`)
+    every field `customers.masking` declares — the customer's and its contacts' — stays masked,
+    before and after each change."""
     customer_fields = [
         f.name
         for f in Customer.history.model._meta.fields
@@ -110,13 +107,13 @@ def customer_history(customer: Customer, *, masked: bool) -> list[HistoryEntry]:
     entries = _entries(
         customer_records,
         lambda r: str(Customer._meta.verbose_name),
-        set(MASKED_FIELDS) if masked else set(),
+        masked,
         customer_fields,
     )
     entries += _entries(
         contact_records,
         lambda r: f"{Contact._meta.verbose_name} {r.name}",
-        CONTACT_MASKED if masked else set(),
+        masked,
         contact_fields,
     )
     entries.sort(key=lambda e: e.at, reverse=True)

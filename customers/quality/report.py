@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..masking import is_masked, shown_text
 from ..models import Contact, Customer
-from ..normalize import mask_phone
-from ..selectors import MASKED_FIELDS, customers_visible_to, visibility_condition
+from ..selectors import customers_visible_to, visibility_condition
 from . import rules
 from .rules import NAME_KEY, PHONE_KEY, TAX_ID_KEY, Problem
 
@@ -47,6 +47,8 @@ KIND_LABELS = {
     Kind.FAKE: gettext_lazy("Fake data"),
 }
 DUPLICATE_KINDS = [Kind.PHONE, Kind.TAX_ID, Kind.NAME]
+# The customer field whose masking (customers.masking) a group's shared value follows.
+KEY_FIELDS = {Kind.PHONE: "phone", Kind.TAX_ID: "tax_id", Kind.NAME: "name"}
 
 
 # --- the month ------------------------------------------------------------------------------
@@ -296,10 +298,12 @@ def duplicate_groups(
     for value, fresh, visible, size in rows:
         members = [by_id[pk] for pk in visible[:members_shown] if pk in by_id]
         members.sort(key=lambda c: (c.registered_at, c.pk))
+        # The shared value is each member's own: readable when one of them is seen in full.
+        masked = bool(members) and all(c.contacts_masked for c in members)
         groups.append(
             Group(
                 kind=kind,
-                value=value,
+                value=shown_text(Customer, KEY_FIELDS[kind], value, masked=masked),
                 size=size,
                 visible=len(visible),
                 is_new=bool(fresh),
@@ -323,7 +327,6 @@ CUSTOMER_CHECKS = {
     "tax_id": (rules.tax_id_suspect, rules.tax_id_problem, "tax_id"),
 }
 CONTACT_CHECKS = {"phone": CUSTOMER_CHECKS["phone"], "mobile": CUSTOMER_CHECKS["phone"]}
-PHONE_FIELDS = {"phone", "fax", "mobile"}
 
 
 def _reasons() -> dict[tuple[str, str], str]:
@@ -362,27 +365,21 @@ def _suspect(checks: dict) -> Q:
     return reduce(operator.or_, (Q(suspect(name)) for name, (suspect, *_rest) in checks.items()))
 
 
-def _shown(value: str, name: str, masked: bool) -> str:
-    if masked and name in MASKED_FIELDS:
-        return mask_phone(value) if name in PHONE_FIELDS else "***"
-    return value
-
-
 def _findings(customer: Customer, contacts: list[Contact], reasons) -> list[Finding]:
-    masked = getattr(customer, "contacts_masked", False)
+    masked = is_masked(customer)
     found = []
     for name, (_suspect_in_db, problem, wording) in CUSTOMER_CHECKS.items():
         value = getattr(customer, name)
         if code := problem(value):
             label = str(Customer._meta.get_field(name).verbose_name)
-            shown = _shown(value, name, masked)
+            shown = shown_text(Customer, name, value, masked=masked)
             found.append(Finding(name, code, label, shown, reasons[wording, code]))
     for contact in contacts:
         for name, (_suspect_in_db, problem, wording) in CONTACT_CHECKS.items():
             value = getattr(contact, name)
             if code := problem(value):
                 label = _contact_field(contact, name)
-                shown = _shown(value, "phone", masked)
+                shown = shown_text(Contact, name, value, masked=masked)
                 found.append(Finding(f"contact_{name}", code, label, shown, reasons[wording, code]))
     return found
 

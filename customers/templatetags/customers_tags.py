@@ -1,16 +1,13 @@
 from django import template
 
-from customers.normalize import mask_phone
+from customers import masking
 
 register = template.Library()
 
 
 @register.filter
-def masked_phone(value, masked):
-    """138****5678 when the viewer may not contact the customer (SPEC §1)."""
-    return mask_phone(value) if masked and value else value
-
-
-@register.filter
-def masked_text(value, masked):
-    return "***" if masked and value else value
+def shown(obj, field):
+    """`{{ customer|shown:"phone" }}`, `{{ contact|shown:"birthday" }}`: the value as the
+    viewer may see it — 138****5678 or *** where the customer is seen masked
+    (`customers.masking`, SPEC §1)."""
+    return masking.for_template(masking.shown(obj, field))
