@@ -5,12 +5,16 @@ Saves go through the services so paths, groups and department permissions stay i
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .fields import BoundedDatesAdminMixin
 from .models import Department, Staff, User, WorkdayOverride
+from .rights import may_change_account, may_set_password_of
 from .services import (
     department_manager_error,
     department_parent_error,
@@ -59,7 +63,20 @@ class DepartmentAdmin(SimpleHistoryAdmin):
         department_save(department=obj)
 
 
-class StaffInline(admin.StackedInline):
+class RevertNeedsChangeMixin:
+    """django-simple-history's "history" form saves a POST from anyone who may merely *view*
+    the object (the Revert button is only hidden): a revert is a change, so it needs the change
+    permission — otherwise the GM could rename or switch off the superuser through it."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class StaffInline(BoundedDatesAdminMixin, admin.StackedInline):
     model = Staff
     can_delete = False
     fk_name = "user"
@@ -67,9 +84,15 @@ class StaffInline(admin.StackedInline):
     extra = 1
     max_num = 1
 
+    def has_change_permission(self, request, obj=None):
+        # `obj` is the account the profile belongs to.
+        if obj is not None and not may_change_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(RevertNeedsChangeMixin, SimpleHistoryAdmin, BaseUserAdmin):
     inlines = [StaffInline]
     list_display = ["username", "display_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "staff__role", "staff__department"]
@@ -78,6 +101,36 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     @admin.display(description=_("name"))
     def display_name(self, obj):
         return obj.get_full_name()
+
+    # Defect 2 of issue 12: the GM could set the superuser's (or anyone's) password here and
+    # log in as them. Only a superuser changes a superuser's account; only a superuser sets
+    # somebody else's password, the person then chooses their own at the next log-in
+    # (crm.accounts), and every password set is recorded without its hash.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not may_change_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not may_change_account(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or may_set_password_of(request.user, obj):
+            return fieldsets
+        # The password widget links to the reset form this person is not offered.
+        return [
+            (name, {**opts, "fields": tuple(f for f in opts["fields"] if f != "password")})
+            for name, opts in fieldsets
+        ]
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, unquote(id))
+        if target is not None and not may_set_password_of(request.user, target):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def get_readonly_fields(self, request, obj=None):
         # Groups and admin access are derived from the role (staff_sync_access); only a
@@ -94,7 +147,7 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
 
 
 @admin.register(Staff)
-class StaffAdmin(SimpleHistoryAdmin):
+class StaffAdmin(RevertNeedsChangeMixin, BoundedDatesAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "role", "department", "hire_date", "status", "status_effective_at"]
     list_filter = ["role", "status", "department"]
     list_select_related = ["user", "department"]
@@ -103,13 +156,24 @@ class StaffAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["assigned_departments"]
     date_hierarchy = "hire_date"
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not may_change_account(request.user, obj.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # A new profile for a superuser's account (a role for them) is a change of that account.
+        if not may_change_account(request.user, obj.user):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         staff_sync_access(user=form.instance.user, now=timezone.now())
 
 
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(SimpleHistoryAdmin):
+class WorkdayOverrideAdmin(BoundedDatesAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "is_workday", "note"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"

@@ -13,6 +13,11 @@ from simple_history.models import HistoricalRecords
 class User(AbstractUser):
     """A login. People's organisational facts live on `Staff`; this holds only the account."""
 
+    # Set whenever somebody else set this password (an administrator's reset, a new account):
+    # the person chooses their own at the next login, so nobody else keeps knowing it (SPEC §9).
+    must_change_password = models.BooleanField(
+        _("must change password at next login"), default=False
+    )
     # Account changes are audited (SPEC §1); the password hash and login stamps are not history.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -203,3 +208,93 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LoginEvent(models.Model):
+    """登录日志: one row per log-in attempt through a form (SPEC §9, 002 §3): who was tried,
+    when, from where, with which browser, and how it ended. Written by `crm.accounts`."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Logged in")
+        FAILURE = "failure", _("Wrong username or password")
+        LOCKED = "locked", _("Locked out")
+
+    at = models.DateTimeField(_("time"))
+    # What was typed (failures) or the account's username (successes); never a password.
+    username = models.CharField(_("username tried"), max_length=150)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    path = models.CharField(_("page"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("log-in record")
+        verbose_name_plural = _("log-in records")
+        ordering = ["-id"]
+        # The log page pages by id, newest first, optionally for one username or one outcome.
+        indexes = [
+            models.Index(fields=["username", "-id"], name="loginevent_username_idx"),
+            models.Index(fields=["outcome", "-id"], name="loginevent_outcome_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_outcome_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccountChange(models.Model):
+    """账户变更: a password set, a role, department or status changed, department rights
+    assigned — with the value before and after, who did it, when and where (SPEC §9, 002 §3).
+    Passwords are recorded as "set", never as a hash. Written by `crm.accounts`."""
+
+    class Field(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        ROLE = "role", _("Role")
+        DEPARTMENT = "department", _("Department")
+        ASSIGNED_DEPARTMENTS = "assigned_departments", _("Assigned departments")
+        MANAGED_DEPARTMENT = "managed_department", _("Managed department")
+        STATUS = "status", _("Employment status")
+        STATUS_EFFECTIVE_AT = "status_effective_at", _("Status effective at")
+        IS_ACTIVE = "is_active", _("Account switched on")
+        IS_SUPERUSER = "is_superuser", _("Superuser")
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Administration")
+        SELF = "self", _("Own password change")
+        PAGE = "page", _("Page")
+        SYSTEM = "system", _("System (job or command)")
+
+    at = models.DateTimeField(_("time"))
+    user = models.ForeignKey(
+        "crm.User",
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="account_changes",
+        db_index=False,  # the (user, -id) index below serves it
+    )
+    actor = models.ForeignKey(
+        "crm.User",
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # nothing reads by actor
+    )
+    field = models.CharField(_("what changed"), max_length=30, choices=Field.choices)
+    before = models.CharField(_("before"), max_length=500, blank=True)
+    after = models.CharField(_("after"), max_length=500, blank=True)
+    source = models.CharField(_("where"), max_length=10, choices=Source.choices)
+    path = models.CharField(_("page"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="accountchange_user_idx"),
+            models.Index(fields=["field", "-id"], name="accountchange_field_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_field_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,7 @@
 """Settings for the test suite. DATABASE_URL still selects PostgreSQL when set (CI runs both)."""
 
 import tempfile
+from datetime import timedelta
 
 from .base import *  # noqa: F403
 from .base import DATABASES
@@ -24,3 +25,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 # Tests build different data under the same month: no cached trends between them.
 DASHBOARD_TREND_CACHE_SECONDS = 0
+
+# Login defence stays on in tests (tests/crm/test_logins.py proves it), with the numbers pinned
+# so a developer's LOGIN_* environment cannot change the outcome. The suite's own log-ins do not
+# trip it: force_login bypasses authentication, and axes counts failures in the database, which
+# every test starts empty (the browser journeys' one wrong password is far below the limit).
+# Client.login() cannot be used: axes needs the request (use force_login).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+LOGIN_TRUSTED_PROXIES = 0
