@@ -59,8 +59,19 @@ def page(browser):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # The Content-Security-Policy is on in the test settings too: whatever the browser refuses
+    # (an inline script, handler or style attribute) shows as a console error, and fails the test.
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.csp_violations = refused
     yield page
     context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
 @pytest.fixture
