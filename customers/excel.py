@@ -17,24 +17,28 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from crm import xlsx
+
 from .errors import CustomerError, DuplicateCustomer
 from .forms import REGISTER_FIELDS, ContactForm, CustomerForm
+from .masking import shown
 from .models import Contact, Customer
-from .normalize import KeyFormatError, half_width, mask_phone
+from .normalize import KeyFormatError, half_width
 from .services import customer_register
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = xlsx.XLSX_CONTENT_TYPE
 MAX_ROWS = 5_000
 PROGRESS_EVERY = 50  # rows between progress reports of a background import
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # An .xlsx is a zip: a small upload can inflate enormously (zip bomb). The template filled
 # with MAX_ROWS rows stays far below this.
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+# The widest header an import reads: the template's columns with room for blank columns
+# between them, far below Excel's 16,384 (see `_sheet_rows`).
+MAX_COLUMNS = 60
 
 # --- export ------------------------------------------------------------------------------
 
@@ -43,8 +47,6 @@ EXPORT_FIELDS = [
     "legal_representative", "tax_id", "bank", "bank_account", "customer_class",
     "intent_grade", "source", "region",
 ]  # fmt: skip
-MASKED_PHONES = {"phone", "fax"}
-MASKED_TEXTS = {"address", "email", "bank_account"}
 
 
 def _label(name: str) -> str:
@@ -63,15 +65,10 @@ def export_header() -> list[str]:
 
 
 def _field_value(customer: Customer, name: str):
-    masked = getattr(customer, "contacts_masked", False)
-    value = getattr(customer, name)
-    if masked and value and name in MASKED_PHONES:
-        return mask_phone(value)
-    if masked and value and name in MASKED_TEXTS:
-        return "***"
+    # Masked fields (customers.masking) carry no choices: the mask, else the display value.
     if Customer._meta.get_field(name).choices and name != "intent_grade":
         return getattr(customer, f"get_{name}_display")()
-    return value
+    return shown(customer, name)
 
 
 def export_row(customer: Customer) -> list:
@@ -86,31 +83,23 @@ def export_row(customer: Customer) -> list:
     ]
 
 
-def _safe_cell(ws, value):
-    """Text stays text: a name like '=HYPERLINK(…)' must not become a live formula, and
-    control characters (pasted from elsewhere) would make openpyxl refuse the whole file."""
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("="):
-        cell = WriteOnlyCell(ws, value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
-def export_customers(queryset, fileobj) -> None:
-    """Write `queryset` (already scoped to what the viewer may see) to `fileobj` as .xlsx.
+def export_customers(queryset, fileobj) -> int:
+    """Write `queryset` (already scoped to what the viewer may see) to `fileobj` as .xlsx and
+    return the number of customers written. Text that looks like a formula stays text
+    (`crm.xlsx`).
 
     Write-only workbook and a chunked iterator: memory stays flat however many rows, and the
     query count does not grow with them (holder and department come in the same query)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=_("Customers"))
-    ws.append(export_header())
+    xlsx.append(ws, export_header())
     rows = queryset.select_related("holder", "department").order_by("-id")
+    written = 0
     for customer in rows.iterator(chunk_size=2000):
-        ws.append([_safe_cell(ws, value) for value in export_row(customer)])
+        xlsx.append(ws, export_row(customer))
+        written += 1
     wb.save(fileobj)
+    return written
 
 
 # --- the import columns --------------------------------------------------------------------
@@ -236,8 +225,8 @@ def build_template() -> bytes:
     ws = wb.active
     ws.title = _("Customers")
     keys = import_keys()
-    ws.append([column_label(key) for key in keys])
-    ws.append([_example_value(key) for key in keys])
+    xlsx.append(ws, [column_label(key) for key in keys])
+    xlsx.append(ws, [_example_value(key) for key in keys])
     for index, key in enumerate(keys, start=1):
         ws.cell(row=1, column=index).font = Font(bold=True)
         dimension = ws.column_dimensions[get_column_letter(index)]
@@ -247,9 +236,9 @@ def build_template() -> bytes:
             ws.cell(row=2, column=index).number_format = "@"
     ws.freeze_panes = "A2"
     notes = wb.create_sheet(_("Allowed values"))
-    notes.append([_("Column"), _("Allowed values")])
+    xlsx.append(notes, [_("Column"), _("Allowed values")])
     for key in ["is_organisation", *CHOICE_FIELDS, "contact_gender"]:
-        notes.append([column_label(key), _allowed_values(key)])
+        xlsx.append(notes, [column_label(key), _allowed_values(key)])
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 100
     buffer = BytesIO()
@@ -302,9 +291,24 @@ def _check_upload(file) -> None:
     file.seek(0)
 
 
+def _header_width(header: tuple) -> int:
+    """The column of the header's last filled cell (0: none)."""
+    for index in range(len(header), 0, -1):
+        if _text(header[index - 1]):
+            return index
+    return 0
+
+
 def _sheet_rows(file) -> tuple[tuple, list[tuple[int, tuple]]]:
     """The first sheet's header and its non-empty rows with their Excel row numbers (formulas
-    as their last computed value); refuses more than MAX_ROWS rows."""
+    as their last computed value); refuses more than MAX_ROWS rows.
+
+    Memory is bounded by the header, not by the file: a single cell far to the right (column
+    XFD) would otherwise widen every row to 16,384 values (a 98 KB file cost 702 MB). Rows are
+    read only as wide as the header's last filled column, at most MAX_COLUMNS; a column
+    without a header was never imported anyway. Rows stream (read-only mode) and only the
+    non-empty ones, at most MAX_ROWS, are kept, so a stray cell at row 1,048,576 costs a
+    fraction of a second and no memory."""
     _check_upload(file)
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
@@ -312,18 +316,33 @@ def _sheet_rows(file) -> tuple[tuple, list[tuple[int, tuple]]]:
         raise _unreadable() from None
     try:
         sheet = wb.worksheets[0]
-        sheet.reset_dimensions()  # other tools write wrong <dimension>s; read what is there
-        header, rows = (), []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            if number == 1:
-                header = values
-            elif any(_text(v) for v in values):
-                rows.append((number, values))
-                if len(rows) > MAX_ROWS:
-                    raise WorkbookError(
-                        _("Too many rows: at most %(max)d customers per file. Split the file.")
-                        % {"max": MAX_ROWS}
-                    )
+        # The <dimension> a file declares is not trusted: other tools write wrong ones, and
+        # one claiming A1:XFD1048576 would widen every row. Read what is there.
+        sheet.reset_dimensions()
+        # One row, however wide, is cheap (at most 16,384 values).
+        header = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        width = _header_width(header)
+        if width > MAX_COLUMNS:
+            raise WorkbookError(
+                _(
+                    "The first row reaches column %(column)s, but the template has %(count)d "
+                    "columns. Delete the cells to the right of the template's columns."
+                )
+                % {"column": get_column_letter(width), "count": len(import_keys())}
+            )
+        header, rows = tuple(header[:width]), []
+        if not width:
+            return header, rows
+        data = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+        for number, values in enumerate(data, 2):
+            if values.count(None) == width or not any(_text(v) for v in values):
+                continue  # blank rows (a long gap costs no memory: openpyxl repeats one tuple)
+            rows.append((number, values))
+            if len(rows) > MAX_ROWS:
+                raise WorkbookError(
+                    _("Too many rows: at most %(max)d customers per file. Split the file.")
+                    % {"max": MAX_ROWS}
+                )
         return header, rows
     except WorkbookError:
         raise

@@ -8,7 +8,7 @@ from .services.imports import import_job_run
 
 @shared_task
 def run_import(job_id: int) -> str:
-    return import_job_run(job_id=job_id, now=timezone.now()).status
+    return import_job_run(job_id=job_id, now=timezone.now(), clock=timezone.now).status
 
 
 @shared_task

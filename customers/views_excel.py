@@ -1,23 +1,30 @@
 """Excel pages: export the list as it is filtered, download the import template, import.
 Thin: the rules live in `customers.excel`, the scope in `views.scoped_customers`."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.selectors import user_role
+from crm import xlsx
 
 from . import excel
+from .errors import CustomerError
 from .models import ImportJob
-from .services.imports import INLINE_ROWS, import_job_create, import_job_progress
-from .services.registration import REGISTERING_ROLES
+from .rights import may_list_customers, may_register, may_see_import_job
+from .services.imports import (
+    INLINE_ROWS,
+    import_job_create,
+    import_job_is_stale,
+    import_job_progress,
+    import_job_retry,
+)
 from .views import scoped_customers
+from .views_exports import audited_export
 
 TEMPLATE = "customers/import.html"
 
@@ -28,39 +35,28 @@ def export(request):
     """Exactly the rows of the list page (same scope tab, same filters), masked the same.
 
     Written to a temporary file rather than memory: a department's archive can be large."""
-    _scope, filterset = scoped_customers(request)
+    if not may_list_customers(request.user):
+        raise Http404
+    scope, filterset = scoped_customers(request)
     # The filters that were understood apply (as on the list page); 无效客户 only when asked.
     queryset = filterset.qs
-    return xlsx_download(
-        lambda handle: excel.export_customers(queryset, handle),
-        f"customers-{timezone.localdate():%Y%m%d}.xlsx",
+    return audited_export(
+        request,
+        list_name="customers",
+        count=queryset.count,
+        build=lambda: xlsx.download(
+            lambda handle: excel.export_customers(queryset, handle),
+            f"customers-{timezone.localdate():%Y%m%d}.xlsx",
+        ),
+        refused_url=f"{reverse('customers:list')}?{request.GET.urlencode()}",
+        scope=scope,
     )
-
-
-def xlsx_download(write, filename: str) -> FileResponse:
-    """Send the workbook `write(fileobj)` produces as an attachment. It is written to a
-    temporary file rather than memory (an archive export can be large); FileResponse closes
-    the file once sent, and a failed write closes it here."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    try:
-        write(handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=excel.XLSX_CONTENT_TYPE
-    )
-
-
-def _may_import(user) -> bool:
-    return user_role(user) in REGISTERING_ROLES
 
 
 @login_required
 @require_GET
 def import_template(request):
-    if not _may_import(request.user):
+    if not may_register(request.user):
         raise Http404
     response = HttpResponse(excel.build_template(), content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="customer-import-template.xlsx"'
@@ -72,7 +68,7 @@ def import_template(request):
 def import_view(request):
     """Registering in bulk is registering: only the roles that may register may import.
     Small files import while the user waits; larger ones run on the worker with progress."""
-    if not _may_import(request.user):
+    if not may_register(request.user):
         raise Http404
     if request.method == "GET":
         return render(request, TEMPLATE, {"max_rows": excel.MAX_ROWS})
@@ -103,7 +99,9 @@ def import_view(request):
 @require_GET
 def import_job(request, pk: int):
     """The progress of a background import (htmx polls the #progress fragment)."""
-    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk, actor=request.user)
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
+    if not may_see_import_job(request.user, job):
+        raise Http404
     result = None
     if job.finished_at:
         result = excel.ImportResult(
@@ -111,13 +109,32 @@ def import_job(request, pk: int):
             errors=[excel.RowError(*row) for row in job.errors],
             failed=job.status in (ImportJob.Status.ROLLED_BACK, ImportJob.Status.ERROR),
         )
+    stale = import_job_is_stale(job, now=timezone.now())
     context = {
         "job": job,
         "done": import_job_progress(job),
         "result": result,
+        "stale": stale,
+        "polling": job.finished_at is None and not stale,
         "max_rows": excel.MAX_ROWS,
     }
     template = "customers/import_job.html"
     if request.htmx:
         template += "#progress"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_job_retry_view(request, pk: int):
+    """Start an import that stopped without finishing again, from its stored file."""
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
+    if not may_see_import_job(request.user, job):
+        raise Http404
+    try:
+        import_job_retry(job=job, actor=request.user, now=timezone.now())
+    except CustomerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The import starts again."))
+    return redirect("customers:import_job", pk=job.pk)

@@ -4,12 +4,13 @@ and the scope live in `customers.quality`; the clock is read here, once, for the
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from crm.models import Staff
-from crm.selectors import user_role
+from crm import xlsx
+from crm.validators import parse_page
 
 from .quality.export import export_report
 from .quality.report import (
@@ -19,15 +20,10 @@ from .quality.report import (
     duplicate_groups,
     fake_records,
 )
-from .views_excel import xlsx_download
+from .rights import may_see_quality_report
+from .views_exports import audited_export
 
 TEMPLATE = "customers/duplicates_report.html"
-# Salespeople do not get the report: it is about colleagues' customers (SPEC §1, §8).
-REPORT_ROLES = {Staff.Role.MANAGER, Staff.Role.ACCOUNTANT, Staff.Role.GENERAL_MANAGER}
-
-
-def may_see_report(user) -> bool:
-    return user.is_superuser or user_role(user) in REPORT_ROLES
 
 
 def _month(request) -> tuple[ReportMonth, str]:
@@ -52,8 +48,7 @@ def _month(request) -> tuple[ReportMonth, str]:
 
 
 def _page_number(request) -> int:
-    text = request.GET.get("page", "")
-    return int(text) if text.isdigit() and 0 < len(text) <= 6 else 1
+    return parse_page(request.GET.get("page"))
 
 
 def _refused(request, month, error):
@@ -64,7 +59,7 @@ def _refused(request, month, error):
 @login_required
 @require_GET
 def duplicates_report(request):
-    if not may_see_report(request.user):
+    if not may_see_quality_report(request.user):
         raise Http404
     month, error = _month(request)
     if error:
@@ -88,12 +83,18 @@ def duplicates_report(request):
 def duplicates_report_export(request):
     """Every tab of the report in one workbook, written to a temporary file (like the
     customer export) so memory stays flat."""
-    if not may_see_report(request.user):
+    if not may_see_quality_report(request.user):
         raise Http404
     month, error = _month(request)
     if error:
         return _refused(request, month, error)
-    return xlsx_download(
-        lambda handle: export_report(request.user, month=month, fileobj=handle),
-        f"duplicates-{month.first:%Y%m}.xlsx",
+    return audited_export(
+        request,
+        list_name="duplicates",
+        build=lambda: xlsx.download(
+            lambda handle: export_report(request.user, month=month, fileobj=handle),
+            f"duplicates-{month.first:%Y%m}.xlsx",
+        ),
+        refused_url=f"{reverse('customers:duplicates_report')}?month={month}",
+        month=str(month),
     )

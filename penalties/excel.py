@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from crm import xlsx
+
 from .models import LedgerEntry, PenaltyRule
 from .services.ledger import month_label
 
@@ -19,14 +21,14 @@ BOLD = Font(bold=True)
 
 def _sheet(book, title: str, header: list[str]):
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = BOLD
+    xlsx.append(sheet, header, font=BOLD)
     sheet.freeze_panes = "A2"
     return sheet
 
 
-def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> bytes:
+def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> tuple[bytes, int]:
+    """The workbook and the number of ledger lines in it (for the export log). Every cell goes
+    through `crm.xlsx`: a reason typed as "=HYPERLINK(…)" stays text."""
     rules = list(PenaltyRule.objects.order_by("is_reward", "code"))
     rows = list(
         entries.filter(month=month)
@@ -51,7 +53,7 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> bytes:
 
     sheet = _sheet(book, _("By department"), [_("Department"), *rule_names, _("Total (yuan)")])
     for department, sums in by_department.items():
-        sheet.append([department, *[sums.get(r.pk, 0) for r in used], sum(sums.values())])
+        xlsx.append(sheet, [department, *[sums.get(r.pk, 0) for r in used], sum(sums.values())])
 
     sheet = _sheet(
         book,
@@ -66,7 +68,9 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> bytes:
         ],
     )
     for key, sums in by_person.items():
-        sheet.append([*key, *[sums.get(r.pk, 0) for r in used], sum(sums.values()), points[key]])
+        xlsx.append(
+            sheet, [*key, *[sums.get(r.pk, 0) for r in used], sum(sums.values()), points[key]]
+        )
 
     sheet = _sheet(
         book,
@@ -87,7 +91,8 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> bytes:
         ],
     )
     for e in rows:
-        sheet.append(
+        xlsx.append(
+            sheet,
             [
                 e.pk,
                 e.department.name if e.department_id else "",
@@ -101,9 +106,9 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> bytes:
                 e.decided_by.display_name if e.decided_by_id else "",
                 e.reason,
                 e.reversal_of_id or "",
-            ]
+            ],
         )
     book.properties.title = _("Ledger %(month)s") % {"month": month_label(month)}
     out = BytesIO()
     book.save(out)
-    return out.getvalue()
+    return out.getvalue(), len(rows)

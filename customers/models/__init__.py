@@ -1,5 +1,5 @@
-"""Models of the customer archive: the static archive (archive.py) and the dynamic records
-that the rules read (records.py)."""
+"""Models of the customer archive: the static archive (archive.py), the dynamic records
+that the rules read (records.py) and the audit rows (audit.py)."""
 
 from .archive import (
     Contact,
@@ -15,6 +15,7 @@ from .archive import (
     Settlement,
     Source,
 )
+from .audit import ExportLog
 from .records import Deal, FollowUp, InquiryCall, Referral
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "CustomerClass",
     "CustomerKey",
     "Deal",
+    "ExportLog",
     "FollowUp",
     "Grade",
     "ImportJob",

@@ -399,6 +399,12 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("errors"), default=list)
     created_at = models.DateTimeField(_("created at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # A retry starts a new attempt; a run records its outcome only while its attempt is the
+    # current one (services.imports), so a worker presumed dead can never land its rows.
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    # The last sign of life written to this row: queued, started, retried. Heartbeats during
+    # the run go to the cache, since the run's own transaction hides its writes.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import job")

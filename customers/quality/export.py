@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from ..excel import _safe_cell
+from crm import xlsx
+
 from ..models import Customer
 from .report import (
     DUPLICATE_KINDS,
@@ -75,13 +76,15 @@ def fakes_header() -> list[str]:
 
 
 def _append(ws, values) -> None:
-    ws.append([_safe_cell(ws, value) for value in values])
+    xlsx.append(ws, values)
 
 
-def export_report(user, *, month: ReportMonth, fileobj) -> None:
-    """Write the report for `user` and `month` to `fileobj` (.xlsx): a fixed number of queries
-    per sheet (see `duplicate_groups`, `fake_records`)."""
+def export_report(user, *, month: ReportMonth, fileobj) -> int:
+    """Write the report for `user` and `month` to `fileobj` (.xlsx) and return the number of
+    customer rows written (for the export log): a fixed number of queries per sheet (see
+    `duplicate_groups`, `fake_records`)."""
     wb = Workbook(write_only=True)
+    written = 0
     for kind in DUPLICATE_KINDS:
         ws = wb.create_sheet(title=str(KIND_LABELS[kind]))
         _append(ws, duplicates_header(kind))
@@ -93,6 +96,7 @@ def export_report(user, *, month: ReportMonth, fileobj) -> None:
             for member in group.members:
                 extra = ["、".join(member.where)] if kind == Kind.PHONE else []
                 _append(ws, [*lead, *_customer_cells(member.customer), *extra])
+                written += 1
             if group.more:
                 _append(ws, [*lead, "", _("… and %(count)d more") % {"count": group.more}])
         if page.has_next:
@@ -114,8 +118,10 @@ def export_report(user, *, month: ReportMonth, fileobj) -> None:
                     finding.reason,
                 ],
             )
+            written += 1
     if page.has_next:
         _append(
             ws, [_("Only the first %(count)d customers are listed.") % {"count": EXPORT_RECORDS}]
         )
     wb.save(fileobj)
+    return written
