@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.fields import HappenedDateTimeField, PlannedDateField
+
 from .models import Deal, FollowUp, Referral
 
 INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
@@ -17,7 +19,8 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 
 def occurred_at_field(label=None):
-    return forms.DateTimeField(
+    """When it happened: 2000-01-01 at the earliest, never in the future (crm/validators.py)."""
+    return HappenedDateTimeField(
         label=label or _("occurred at"), widget=LocalDateTimeInput(), input_formats=INPUT_FORMATS
     )
 
@@ -50,6 +53,7 @@ class FollowUpForm(OccurredNowByDefault, forms.ModelForm):
             "content": forms.Textarea(attrs={"rows": 3}),
             "next_date": forms.DateInput(attrs={"type": "date"}),
         }
+        field_classes = {"next_date": PlannedDateField}
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)

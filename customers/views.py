@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from crm.models import Staff
-from crm.selectors import user_role
+from crm.validators import parse_id
 
 from .basic_fields import field_labels
 from .errors import CustomerError
@@ -20,13 +19,16 @@ from .forms import REGISTER_FIELDS, ContactForm, ContactFormSet, CustomerFilter,
 from .history import customer_history
 from .models import Contact
 from .normalize import KeyFormatError
-from .selectors import (
-    customers_visible_to,
-    editable_fields,
+from .rights import (
+    may_edit_archive,
     may_follow_up,
     may_judge_validity,
+    may_list_customers,
     may_record_deal,
+    may_register,
+    sees_only_own_customers,
 )
+from .selectors import customers_visible_to, editable_fields
 from .services import contact_add, contact_update, customer_register, customer_update
 from .timeline import encode_cursor, timeline, yearly_summary
 
@@ -37,14 +39,15 @@ LIST_SCOPES = ("mine", "pool", "all")
 def keyset_page(queryset, request, size=PAGE_SIZE):
     """Newest first, paged by id (`?after=`/`?before=`): constant cost at any depth and no
     COUNT over a million rows."""
-    after, before = request.GET.get("after"), request.GET.get("before")
-    if before and before.isdigit():
-        rows = list(queryset.filter(pk__gt=int(before)).order_by("pk")[: size + 1])
+    # parse_id: "²" passes str.isdigit() but not int(), 25 digits overflow the database.
+    after, before = parse_id(request.GET.get("after")), parse_id(request.GET.get("before"))
+    if before:
+        rows = list(queryset.filter(pk__gt=before).order_by("pk")[: size + 1])
         has_more = len(rows) > size
         rows = list(reversed(rows[:size]))
         return rows, {"has_prev": has_more, "has_next": True}
-    if after and after.isdigit():
-        queryset = queryset.filter(pk__lt=int(after))
+    if after:
+        queryset = queryset.filter(pk__lt=after)
     rows = list(queryset.order_by("-pk")[: size + 1])
     return rows[:size], {"has_prev": bool(after), "has_next": len(rows) > size}
 
@@ -52,7 +55,7 @@ def keyset_page(queryset, request, size=PAGE_SIZE):
 def scoped_customers(request):
     """The visible customers narrowed by the scope tab and the filters."""
     user = request.user
-    scope = request.GET.get("scope") or ("mine" if user_role(user) == "salesperson" else "all")
+    scope = request.GET.get("scope") or ("mine" if sees_only_own_customers(user) else "all")
     scope = scope if scope in LIST_SCOPES else "all"
     base = customers_visible_to(user)
     if scope == "mine":
@@ -65,6 +68,8 @@ def scoped_customers(request):
 
 @login_required
 def customer_list(request):
+    if not may_list_customers(request.user):
+        raise Http404
     scope, filterset = scoped_customers(request)
     if not filterset.is_valid():
         messages.error(request, _("Some filters were not understood and were ignored."))
@@ -123,11 +128,7 @@ def _form_error(form, exc):
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_create(request):
-    if user_role(request.user) not in (
-        Staff.Role.SALESPERSON,
-        Staff.Role.MANAGER,
-        Staff.Role.GENERAL_MANAGER,
-    ):
+    if not may_register(request.user):
         raise Http404
     form = CustomerForm(
         request.POST or None,
@@ -182,7 +183,7 @@ def customer_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def contact_form(request, pk: int, contact_pk: int | None = None):
     customer = get_object_or_404(customers_visible_to(request.user), pk=pk)
-    if "phone" not in editable_fields(request.user, customer):
+    if not may_edit_archive(request.user, customer):
         raise Http404
     contact = get_object_or_404(Contact, pk=contact_pk, customer=customer) if contact_pk else None
     form = ContactForm(request.POST or None, instance=contact)

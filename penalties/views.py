@@ -10,18 +10,32 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm.models import Department, Staff, User
-from crm.selectors import departments_managed_by, departments_visible_to, manages_company, user_role
+from crm.fields import HappenedDateField
+from crm.models import Department, User
+from crm.selectors import departments_managed_by, departments_visible_to, manages_company
+from crm.validators import parse_id, parse_page
+from crm.validators import parse_month as parse_bounded_month
+from crm.xlsx import XLSX_CONTENT_TYPE
 from customers.errors import CustomerError
 from customers.selectors import customers_visible_to
+from customers.views_exports import audited_export
 
 from .excel import month_workbook
 from .models import ClosedMonth, LedgerEntry, PenaltyRule
+from .rights import (
+    may_decide,
+    may_read_months,
+    may_record_entries,
+    may_record_for,
+    may_see_ledger,
+    may_view_company_overview,
+)
 from .selectors import entries_to_decide, entries_visible_to, manual_rules
 from .services import (
     ManualEntry,
@@ -32,9 +46,8 @@ from .services import (
     month_close,
 )
 from .services.ledger import (
+    REASON_MAX,
     is_month_closed,
-    may_decide,
-    may_record_for,
     month_label,
     month_of,
     parse_amount,
@@ -44,13 +57,11 @@ PAGE = 50
 
 
 def parse_month(raw: str | None, *, default: date | None) -> date | None:
-    """'YYYY-MM' → first day of that month; anything else → ValueError."""
+    """'YYYY-MM' → first day of that month; anything else, or a month outside the product's
+    bounds (9999-12, 0001-01: crm/validators.py), → ValueError."""
     if not raw:
         return default
-    year, _sep, month = raw.strip().partition("-")
-    if len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
-        raise ValueError(raw)
-    return date(int(year), int(month), 1)
+    return parse_bounded_month(raw, today=timezone.localdate())
 
 
 def _month_or_message(request, default: date) -> date:
@@ -61,20 +72,16 @@ def _month_or_message(request, default: date) -> date:
         return default
 
 
-def _require_month_reader(user) -> None:
-    """Months and payroll exports are for managers, accountants and the GM (404 otherwise)."""
-    readers = (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER, Staff.Role.ACCOUNTANT)
-    if user_role(user) not in readers and not manages_company(user):
+def _require(right, user) -> None:
+    """404 for whoever lacks the page's right (penalties.rights)."""
+    if not right(user):
         raise Http404
-
-
-def _can_record(user) -> bool:
-    return user_role(user) in (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER)
 
 
 @login_required
 def ledger_list(request):
     """The ledger of one month as the user may see it: a salesperson their own lines only."""
+    _require(may_see_ledger, request.user)
     today = timezone.localdate()
     month = _month_or_message(request, month_of(today))
     entries = entries_visible_to(request.user).filter(month=month)
@@ -83,18 +90,15 @@ def ledger_list(request):
         entries = entries.filter(status=status)
     department_id = request.GET.get("department", "")
     departments = list(departments_visible_to(request.user).order_by("path"))
-    if department_id.isdigit():
-        entries = entries.filter(department_id=int(department_id))
+    if parse_id(department_id):
+        entries = entries.filter(department_id=parse_id(department_id))
     totals = entries.aggregate(
         amount=Sum("amount", filter=Q(status=LedgerEntry.Status.CONFIRMED)),
         points=Sum("points", filter=Q(status=LedgerEntry.Status.CONFIRMED)),
         proposed=Count("pk", filter=Q(status=LedgerEntry.Status.PROPOSED)),
     )
     page = entries.order_by("-occurred_on", "-id")
-    try:
-        offset = max(int(request.GET.get("page", "1")) - 1, 0) * PAGE
-    except ValueError:
-        offset = 0
+    offset = (parse_page(request.GET.get("page")) - 1) * PAGE
     rows = list(page[offset : offset + PAGE + 1])
     managed = set(departments_managed_by(request.user).values_list("pk", flat=True))
     decidable = {
@@ -120,8 +124,7 @@ def ledger_list(request):
             "departments": departments,
             "department_id": department_id,
             "is_closed": is_month_closed(month),
-            "can_record": _can_record(request.user),
-            "is_gm": manages_company(request.user),
+            "can_record": may_record_entries(request.user),
             "is_own_only": not departments and not manages_company(request.user),
         },
     )
@@ -215,7 +218,7 @@ class EntryForm(forms.Form):
         label=gettext_lazy("Amount (yuan)"),
         help_text=gettext_lazy("Negative for a reward. Must lie in the rule's range."),
     )
-    occurred_on = forms.DateField(
+    occurred_on = HappenedDateField(
         label=gettext_lazy("Breach date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -232,7 +235,11 @@ class EntryForm(forms.Form):
         max_value=200,
         help_text=gettext_lazy("Only for the extra-customers reward."),
     )
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -249,8 +256,7 @@ class EntryForm(forms.Form):
 
 @login_required
 def entry_new(request):
-    if not _can_record(request.user):
-        raise Http404
+    _require(may_record_entries, request.user)
     now = timezone.now()
     initial = {"occurred_on": timezone.localdate(now)}
     if request.GET.get("rule"):
@@ -294,7 +300,7 @@ def entry_new(request):
 @login_required
 def month_list(request):
     """Months with entries: totals, the close button (GM) and the payroll export."""
-    _require_month_reader(request.user)
+    _require(may_read_months, request.user)
     entries = entries_visible_to(request.user)
     months = (
         entries.order_by()
@@ -314,7 +320,7 @@ def month_list(request):
     return render(
         request,
         "penalties/months.html",
-        {"months": rows, "is_gm": manages_company(request.user), "today": timezone.localdate()},
+        {"months": rows, "today": timezone.localdate()},
     )
 
 
@@ -340,7 +346,7 @@ def month_close_view(request):
 @login_required
 def month_export(request):
     """Payroll workbook of one month: per department and per person, sums by rule."""
-    _require_month_reader(request.user)
+    _require(may_read_months, request.user)
     try:
         month = parse_month(request.GET.get("month"), default=None)
         if month is None:
@@ -349,19 +355,29 @@ def month_export(request):
         messages.error(request, _("Give the month as YYYY-MM, for example 2026-11."))
         return redirect("penalties:months")
     entries = entries_visible_to(request.user).filter(month=month)
-    content = month_workbook(entries, month=month)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def build():
+        content, rows = month_workbook(entries, month=month)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        filename = f"ledger-{month_label(month)}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response, rows
+
+    # Logged like every export (SPEC §9); `count` keeps a capped viewer's refusal cheap.
+    return audited_export(
+        request,
+        list_name="ledger_month",
+        build=build,
+        count=entries.count,
+        refused_url=reverse("penalties:months"),
+        month=month_label(month),
     )
-    response["Content-Disposition"] = f'attachment; filename="ledger-{month_label(month)}.xlsx"'
-    return response
 
 
 @login_required
 def to_decide(request):
     """The manager's queue: proposals waiting on them, oldest first."""
-    if not _can_record(request.user):
-        raise Http404
+    _require(may_record_entries, request.user)
     waiting = list(entries_to_decide(request.user).order_by("created_at", "pk")[:200])
     return render(request, "penalties/to_decide.html", {"entries": waiting})
 
@@ -375,6 +391,7 @@ def company_dashboard(request):
     from .rates import success_rates
     from .stats import department_rows, monthly_trend
 
+    _require(may_view_company_overview, request.user)
     if manages_company(request.user):
         departments = Department.objects.all()
         scope_ids = None
@@ -455,6 +472,5 @@ def company_dashboard(request):
             "month_text": month_label(month),
             "prev_month": month_label(month - relativedelta(months=1)),
             "next_month": month_label(month + relativedelta(months=1)),
-            "is_gm": manages_company(request.user),
         },
     )

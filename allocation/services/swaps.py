@@ -23,21 +23,37 @@ from django.utils.translation import gettext as _
 
 from crm.models import Department, Staff, User
 from crm.notifications import notify
-from crm.selectors import departments_managed_by, manages_company, user_role
+from crm.rights import general_managers
+from crm.selectors import departments_managed_by, manages_company
 from customers.errors import CustomerError, NotAllowed, OwnershipConflict
 from customers.models import Customer, OwnershipKind
 from customers.services import ownership_transfer
 
 from ..inbox import InboxItem
 from ..models import SwapApproval, SwapItem, SwapRequest
+from ..rights import may_approve_swaps, may_propose_swap
 
 Level = SwapApproval.Level
 Status = SwapRequest.Status
-APPROVER_ROLES = (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER)
 
 
 class SwapError(CustomerError):
     """A swap rule refused the request; the message is for the user."""
+
+
+# closing_reason and SwapApproval.reason hold this many characters (issue 12, defect 11: a
+# longer reason was a database error, a 500, on PostgreSQL).
+DECISION_REASON_MAX = 500
+
+
+def _decision_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > DECISION_REASON_MAX:
+        raise SwapError(
+            _("The reason may be at most %(n)d characters (this one has %(length)d).")
+            % {"n": DECISION_REASON_MAX, "length": len(reason)}
+        )
+    return reason
 
 
 class _ExecutionFailed(Exception):
@@ -91,7 +107,7 @@ def _eligible_levels(user, swap: SwapRequest, managed_ids: set[int]) -> set[str]
     """The steps `user` may approve on `swap`, whatever is already recorded."""
     if not user.is_authenticated or not user.is_active:
         return set()
-    if not (user.is_superuser or user_role(user) in APPROVER_ROLES):
+    if not may_approve_swaps(user):
         return set()
     if user.pk in (swap.proposer_id, swap.counterpart_id):
         return set()
@@ -161,11 +177,7 @@ def _nearest_manager_id(department: Department | None) -> int | None:
 
 def _general_manager_ids() -> set[int]:
     return set(
-        User.objects.filter(
-            is_active=True,
-            staff__role=Staff.Role.GENERAL_MANAGER,
-            staff__status=Staff.Status.ACTIVE,
-        ).values_list("pk", flat=True)
+        general_managers().filter(staff__status=Staff.Status.ACTIVE).values_list("pk", flat=True)
     )
 
 
@@ -196,7 +208,7 @@ def _link(swap: SwapRequest) -> str:
 def inbox_items(user) -> list[InboxItem]:
     """Swaps waiting on `user`'s approval, oldest first. Managers see every swap whose open
     step they may fill; the GM, who may fill any, sees those no other manager is above."""
-    if not user.is_authenticated or not (user.is_superuser or user_role(user) in APPROVER_ROLES):
+    if not user.is_authenticated or not may_approve_swaps(user):
         return []
     # One query when nothing waits (the dashboard shows this on every visit): the managed
     # departments are a subquery, and the per-swap checks below run only on what it finds.
@@ -259,7 +271,7 @@ def _active_salesperson(user, *, now: datetime) -> Staff | None:
     if (
         staff is None
         or not user.is_active
-        or staff.role != Staff.Role.SALESPERSON
+        or not may_propose_swap(staff)
         or staff.status != Staff.Status.ACTIVE
         or staff.has_left(now=now)
         or staff.department_id is None
@@ -277,10 +289,12 @@ def _notify_parties(swap: SwapRequest, *, actor, now: datetime, title: str, body
 
 @transaction.atomic
 def swap_propose(
-    *, actor, counterpart, give: list[int], take: list[int], reason: str, now: datetime
+    *, actor, counterpart, give: list[int], take: list[int] = (), reason: str, now: datetime
 ) -> SwapRequest:
-    """交换申请: `actor` gives the customers `give` (held by the actor) for `take` (held by
-    `counterpart`, another active salesperson), on a written reason (000 §4.2④)."""
+    """交换申请: `actor` gives the customers `give` (held by the actor) on a written reason
+    (000 §4.2④); `counterpart`, another active salesperson, chooses what they give in return
+    when they agree (`swap_agree`). A proposer never sees a list of another person's customers
+    (SPEC §1); `take` (ids the two agreed on) is checked against the counterpart's holdings."""
     staff = _active_salesperson(actor, now=now)
     if staff is None:
         raise NotAllowed(_("Only salespeople propose swaps."))
@@ -295,8 +309,8 @@ def swap_propose(
             % {"name": counterpart.display_name}
         )
     give_ids, take_ids = set(give), set(take)
-    if not give_ids or not take_ids:
-        raise SwapError(_("Choose at least one of your customers and at least one of theirs."))
+    if not give_ids:
+        raise SwapError(_("Choose at least one of your customers to give."))
     reason = (reason or "").strip()
     if not reason:
         raise SwapError(_("Write the reason for the swap (the written application)."))
@@ -371,11 +385,34 @@ def _lock(swap: SwapRequest, expected_status: str) -> SwapRequest:
 
 
 @transaction.atomic
-def swap_agree(*, actor, swap: SwapRequest, now: datetime) -> SwapRequest:
-    """The counterpart agrees; the swap goes to the approvers."""
+def swap_agree(
+    *, actor, swap: SwapRequest, now: datetime, give_back: list[int] = ()
+) -> SwapRequest:
+    """The counterpart agrees — choosing, when the proposal named none, which of their own
+    customers they give in return — and the swap goes to the approvers."""
     if actor.pk != swap.counterpart_id:
         raise NotAllowed(_("Only the counterpart agrees to or declines a swap."))
     swap = _lock(swap, Status.AWAITING_COUNTERPART)
+    named = swap.items.filter(from_holder=actor.pk).exists()
+    back_ids = set(give_back)
+    if named and back_ids:
+        raise SwapError(_("This proposal already names the customers you give."))
+    if not named:
+        if not back_ids:
+            raise SwapError(_("Choose at least one of your customers to give in return."))
+        back = list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=back_ids, holder=actor.pk)
+            .order_by("pk")
+        )
+        if len(back) != len(back_ids):
+            raise SwapError(_("Give only customers you hold."))
+        if any(c.is_invalid for c in back):
+            raise SwapError(_("Invalid customers (无效客户) cannot be swapped."))
+        SwapItem.objects.bulk_create(
+            SwapItem(swap=swap, customer=c, from_holder=actor, to_holder=swap.proposer)
+            for c in back
+        )
     swap.status = Status.AWAITING_APPROVAL
     swap.counterpart_decided_at = now
     swap.save(update_fields=["status", "counterpart_decided_at"])
@@ -403,7 +440,7 @@ def swap_decline(*, actor, swap: SwapRequest, reason: str, now: datetime) -> Swa
     """The counterpart declines, with a reason; the swap is closed."""
     if actor.pk != swap.counterpart_id:
         raise NotAllowed(_("Only the counterpart agrees to or declines a swap."))
-    reason = (reason or "").strip()
+    reason = _decision_reason(reason)
     if not reason:
         raise SwapError(_("Give the reason for declining."))
     swap = _lock(swap, Status.AWAITING_COUNTERPART)
@@ -426,7 +463,7 @@ def swap_decline(*, actor, swap: SwapRequest, reason: str, now: datetime) -> Swa
 @transaction.atomic
 def swap_reject(*, actor, swap: SwapRequest, reason: str, now: datetime) -> SwapRequest:
     """An approver rejects at their step, with a reason; the swap is closed, nothing moves."""
-    reason = (reason or "").strip()
+    reason = _decision_reason(reason)
     swap = _lock(swap, Status.AWAITING_APPROVAL)
     _levels_to_fill(actor, swap, _managed_ids(actor), raise_errors=True)
     if not reason:
@@ -495,7 +532,7 @@ def swap_approve(*, actor, swap: SwapRequest, now: datetime, reason: str = "") -
 
     Returns the swap; its status says which: still waiting, executed, or failed.
     """
-    reason = (reason or "").strip()
+    reason = _decision_reason(reason)
     try:
         with transaction.atomic():
             locked = _lock(swap, Status.AWAITING_APPROVAL)

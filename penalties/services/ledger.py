@@ -19,15 +19,30 @@ from allocation.services.distribution import Assignment, distribution_create
 from allocation.services.notices import customers_on_notice
 from crm.models import Staff, User
 from crm.notifications import notify
-from crm.selectors import general_managers, manages_company, manages_department
+from crm.rights import general_managers
+from crm.validators import happened_problem
 from customers.errors import CustomerError, NotAllowed
 from customers.models import Customer, Pool
 
 from ..models import ClosedMonth, DismissalReview, LedgerEntry, PenaltyRule
+from ..rights import may_close_month, may_decide, may_record_for
 
 
 class LedgerError(CustomerError):
     """A ledger rule refused the request; the message is for the user."""
+
+
+# Reasons and decision notes are text columns without a length; a reason is a few sentences
+# for the payroll sheet, so anything longer is a paste gone wrong (issue 12, defect 11).
+REASON_MAX = 2000
+
+
+def _check_length(text: str) -> None:
+    if len(text.strip()) > REASON_MAX:
+        raise LedgerError(
+            _("The reason may be at most %(n)d characters (this one has %(length)d).")
+            % {"n": REASON_MAX, "length": len(text.strip())}
+        )
 
 
 def month_of(day: date) -> date:
@@ -51,11 +66,22 @@ def _check_open(month: date) -> None:
 
 
 def parse_amount(raw) -> Decimal:
+    """A typed amount of yuan: finite, at most two decimals and within the ledger column
+    (`LedgerEntry.amount`, max_digits): 1e308 or 25 digits are refused with a message, not
+    a database error."""
     try:
         amount = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         raise LedgerError(_("Enter the amount as a number of yuan.")) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite():
+        raise LedgerError(_("Enter the amount as a number of yuan."))
+    column = LedgerEntry._meta.get_field("amount")
+    limit = Decimal(10) ** (column.max_digits - column.decimal_places)
+    if abs(amount) >= limit:  # checked first: quantize() itself fails on 1e308
+        raise LedgerError(
+            _("The amount must be less than %(limit)s yuan.") % {"limit": f"{limit:,.0f}"}
+        )
+    if amount != amount.quantize(Decimal("0.01")):
         raise LedgerError(_("Enter the amount as a number of yuan, at most two decimals."))
     return amount
 
@@ -74,30 +100,6 @@ def check_amount(rule: PenaltyRule, amount: Decimal) -> None:
         _("%(amount)s yuan is outside the range of %(rule)s: %(allowed)s.")
         % {"amount": amount, "rule": rule.label, "allowed": allowed}
     )
-
-
-def may_record_for(actor, person) -> bool:
-    """Managers record entries for people of the departments they manage, the GM for anyone;
-    nobody for themselves."""
-    if actor.pk == person.pk:
-        return False
-    if manages_company(actor):
-        return True
-    staff = getattr(person, "staff", None)
-    return staff is not None and manages_department(actor, staff.department_id)
-
-
-def may_decide(actor, entry: LedgerEntry, *, managed: set[int] | None = None) -> bool:
-    """The manager of the entry's department or the GM decides; an entry about oneself goes to
-    the level above (a manager's own HANDOVER_OVERDUE is the GM's to decide). A page deciding
-    for many entries passes `managed`, the ids of the departments the actor manages."""
-    if actor.pk == entry.person_id:
-        return False
-    if manages_company(actor):
-        return True
-    if managed is not None:
-        return entry.department_id in managed
-    return manages_department(actor, entry.department_id)
 
 
 @dataclass
@@ -124,8 +126,12 @@ def ledger_record(*, actor, entry: ManualEntry, now: datetime) -> LedgerEntry:
         raise NotAllowed(_("You may record entries only for people of departments you manage."))
     if not entry.reason.strip():
         raise LedgerError(_("Give the reason for the entry."))
-    if entry.occurred_on > timezone.localtime(now).date():
-        raise LedgerError(_("The breach date cannot be in the future."))
+    _check_length(entry.reason)
+    problem = happened_problem(
+        entry.occurred_on, now=now, future_message=_("The breach date cannot be in the future.")
+    )
+    if problem:
+        raise LedgerError(problem)
     check_amount(rule, entry.amount)
     if rule.effect == PenaltyRule.Effect.CONFISCATE and entry.customer is None:
         raise LedgerError(_("Name the customer to be confiscated."))
@@ -153,6 +159,7 @@ def ledger_record(*, actor, entry: ManualEntry, now: datetime) -> LedgerEntry:
 
 def _decide(entry: LedgerEntry, *, actor, status: str, note: str, now: datetime) -> LedgerEntry:
     """Lock the entry, check it is still proposed and its month open, record the decision."""
+    _check_length(note)
     locked = LedgerEntry.objects.select_for_update().select_related("rule").get(pk=entry.pk)
     if locked.status != LedgerEntry.Status.PROPOSED:
         raise LedgerError(
@@ -207,6 +214,7 @@ def ledger_reverse(*, actor, entry: LedgerEntry, reason: str, now: datetime) -> 
         raise NotAllowed(_("You may not correct this entry."))
     if not reason.strip():
         raise LedgerError(_("Say why the entry is reversed."))
+    _check_length(reason)
     original = LedgerEntry.objects.select_for_update().select_related("rule").get(pk=entry.pk)
     if original.status != LedgerEntry.Status.CONFIRMED:
         raise LedgerError(_("Only a confirmed entry is reversed; a proposal is waived instead."))
@@ -241,7 +249,7 @@ def ledger_reverse(*, actor, entry: LedgerEntry, reason: str, now: datetime) -> 
 def month_close(*, actor, month: date, now: datetime) -> ClosedMonth:
     """The GM closes a payroll month: every entry in it must be decided first, and the month
     must be over. Afterwards the month takes nothing new (the trigger holds this too)."""
-    if not manages_company(actor):
+    if not may_close_month(actor):
         raise NotAllowed(_("Only the general manager closes a month."))
     month = month_of(month)
     if month >= month_of(timezone.localtime(now).date()):
