@@ -18,10 +18,8 @@ from customers.models import FollowUp
 from customers.selectors import customers_visible_to
 
 from .models import PublicNotice
+from .rights import may_appeal, may_decide_notice, may_see_notices, may_verify_unsatisfied
 from .services.notices import (
-    may_appeal,
-    may_decide,
-    may_verify_unsatisfied,
     notice_appeal,
     notice_decide,
     notices_visible_to,
@@ -44,6 +42,8 @@ def _notices(user):
 @require_GET
 def notice_board(request):
     """Running notices and undecided appeals (?show=all: the latest notices of any state)."""
+    if not may_see_notices(request.user):
+        raise Http404
     now = timezone.now()
     show = "all" if request.GET.get("show") == "all" else "current"
     notices = _notices(request.user)
@@ -71,7 +71,7 @@ def _detail(request, notice: PublicNotice, *, error=None):
         "may_appeal": may_appeal(request.user, notice, now),
         "may_decide": notice.appealed_at is not None
         and not notice.decision
-        and may_decide(request.user, notice),
+        and may_decide_notice(request.user, notice),
     }
     return render(request, "allocation/notice_detail.html", context, status=400 if error else 200)
 

@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.fields import IdsChoiceField
 from crm.models import Staff, User
-from crm.selectors import user_role
+from crm.validators import parse_id
 from customers.errors import CustomerError
 from customers.models import Customer
 
 from .models import SwapApproval, SwapRequest
+from .rights import may_propose_swap, may_see_swaps, swap_partners
 from .services.swaps import (
     levels_user_may_approve,
     pending_levels,
@@ -30,7 +32,7 @@ from .services.swaps import (
 )
 
 
-class _CustomerChoice(forms.ModelMultipleChoiceField):
+class _CustomerChoice(IdsChoiceField):
     # Name and code only: the counterpart's customers are chosen without their contact details.
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.name}"
@@ -51,11 +53,6 @@ class SwapProposeForm(forms.Form):
         label=gettext_lazy("Your customers to give"),
         widget=forms.CheckboxSelectMultiple,
     )
-    take = _CustomerChoice(
-        queryset=Customer.objects.none(),
-        label=gettext_lazy("Their customers to take"),
-        widget=forms.CheckboxSelectMultiple,
-    )
     reason = forms.CharField(
         label=gettext_lazy("Written application: why this swap"),
         max_length=1000,
@@ -66,18 +63,31 @@ class SwapProposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["counterpart"].queryset = counterpart_choices(user)
         self.fields["give"].queryset = Customer.objects.filter(holder=user.pk).only("pk", "name")
-        if counterpart is not None:
-            self.fields["take"].queryset = Customer.objects.filter(holder=counterpart).only(
-                "pk", "name"
-            )
+
+
+class SwapAgreeForm(forms.Form):
+    """The counterpart's side: their own customers, chosen when they agree."""
+
+    give_back = _CustomerChoice(
+        queryset=Customer.objects.none(),
+        label=gettext_lazy("Your customers to give in return"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["give_back"].queryset = Customer.objects.filter(
+            holder=user.pk, is_invalid=False
+        ).only("pk", "name")
 
 
 def counterpart_choices(user):
     """Active salespeople of any department, except the user."""
     return (
         User.objects.filter(
+            swap_partners("staff__"),
             is_active=True,
-            staff__role=Staff.Role.SALESPERSON,
             staff__status=Staff.Status.ACTIVE,
         )
         .exclude(pk=user.pk)
@@ -89,6 +99,8 @@ def counterpart_choices(user):
 @login_required
 @require_GET
 def swap_list(request):
+    if not may_see_swaps(request.user):
+        raise Http404
     swaps = (
         swaps_visible_to(request.user)
         .select_related("proposer", "counterpart", "proposer_department", "counterpart_department")
@@ -99,7 +111,7 @@ def swap_list(request):
         "allocation/swap_list.html",
         {
             "swaps": swaps,
-            "may_propose": user_role(request.user) == Staff.Role.SALESPERSON,
+            "may_propose": may_propose_swap(request.user),
         },
     )
 
@@ -107,13 +119,14 @@ def swap_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def swap_new(request):
-    """Step one picks the counterpart (GET ?counterpart=…), step two lists both sides' customers
-    by code and name and takes the written reason."""
-    if user_role(request.user) != Staff.Role.SALESPERSON:
+    """Step one picks the counterpart (GET ?counterpart=…), step two lists the proposer's own
+    customers and takes the written reason. The counterpart's customers are never listed here:
+    the counterpart chooses their side when agreeing (SPEC §1: nobody sees another's customers)."""
+    if not may_propose_swap(request.user):
         raise Http404
     choices = counterpart_choices(request.user)
-    wanted = request.POST.get("counterpart") or request.GET.get("counterpart") or ""
-    counterpart = choices.filter(pk=wanted).first() if wanted.isdigit() else None
+    wanted = parse_id(request.POST.get("counterpart") or request.GET.get("counterpart"))
+    counterpart = choices.filter(pk=wanted).first() if wanted else None
     data = request.POST if request.method == "POST" else None
     form = SwapProposeForm(
         data,
@@ -129,7 +142,6 @@ def swap_new(request):
                     actor=request.user,
                     counterpart=form.cleaned_data["counterpart"],
                     give=[c.pk for c in form.cleaned_data["give"]],
-                    take=[c.pk for c in form.cleaned_data["take"]],
                     reason=form.cleaned_data["reason"],
                     now=timezone.now(),
                 )
@@ -181,8 +193,13 @@ def _detail(request, swap, *, error=None):
         else [],
         "given": [i for i in items if i.from_holder_id == swap.proposer_id],
         "taken": [i for i in items if i.from_holder_id == swap.counterpart_id],
-        "may_answer": swap.status == SwapRequest.Status.AWAITING_COUNTERPART
-        and request.user.pk == swap.counterpart_id,
+        "may_answer": (
+            may_answer := swap.status == SwapRequest.Status.AWAITING_COUNTERPART
+            and request.user.pk == swap.counterpart_id
+        ),
+        "agree_form": SwapAgreeForm(user=request.user)
+        if may_answer and not any(i.from_holder_id == swap.counterpart_id for i in items)
+        else None,
         "may_approve": bool(levels_user_may_approve(request.user, swap)),
     }
     return render(request, "allocation/swap_detail.html", context, status=400 if error else 200)
@@ -215,10 +232,12 @@ def _decide(request, pk: int, *, call, done: str):
 @login_required
 @require_POST
 def swap_agree_view(request, pk: int):
+    form = SwapAgreeForm(request.POST, user=request.user)
+    give_back = [c.pk for c in form.cleaned_data["give_back"]] if form.is_valid() else [0]
     return _decide(
         request,
         pk,
-        call=lambda *, reason, **kw: swap_agree(**kw),
+        call=lambda *, reason, **kw: swap_agree(give_back=give_back, **kw),
         done=_("You agreed; the swap now waits for approval."),
     )
 

@@ -5,18 +5,24 @@ from datetime import date, timedelta
 
 from constance import config
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from . import calendar as workdays
+from . import rights
 from .dashboard import panels_for
+from .health import health_report
 from .models import Notification, Staff
 from .notifications import notifications_mark_read
-from .selectors import departments_managed_by, departments_visible_to, user_role
+from .selectors import departments_managed_by, departments_visible_to
+from .validators import parse_month
 
 ACTIVE_MEMBERS = Q(members__status=Staff.Status.ACTIVE)
 
@@ -31,7 +37,6 @@ def _departments_with_headcount(qs):
 def dashboard(request):
     """工作台: one page, a section per role. Later capabilities fill the sections."""
     user = request.user
-    role = user_role(user)
     now = timezone.now()
     today = timezone.localdate(now)
     context = {
@@ -39,14 +44,14 @@ def dashboard(request):
         "today": today,
         "entry_deadline_today": workdays.entry_deadline(now),
     }
-    context["panels"] = panels_for(request, role, now=now, today=today)
+    context["panels"] = panels_for(request, now=now, today=today)
     context["latest_notifications"] = list(
         Notification.objects.filter(recipient=user, read_at__isnull=True)[:5]
     )
     staff = getattr(user, "staff", None)
     if staff:
         context["is_new_hire"] = staff.is_new_hire(today=today, months=config.NEW_HIRE_MONTHS)
-    if role == Staff.Role.MANAGER or role == Staff.Role.GENERAL_MANAGER:
+    if rights.may_manage_departments(user):
         context["departments"] = list(_departments_with_headcount(departments_managed_by(user)))
         context["team_changes"] = list(
             Staff.objects.filter(department__in=departments_managed_by(user))
@@ -54,13 +59,15 @@ def dashboard(request):
             .select_related("user", "department")
             .order_by("status_effective_at", "-hire_date")
         )
-    elif role == Staff.Role.ACCOUNTANT:
+    elif rights.sees_assigned_departments(user):
         context["departments"] = list(_departments_with_headcount(departments_visible_to(user)))
     return render(request, "crm/dashboard.html", context)
 
 
 @login_required
 def department_list(request):
+    if not rights.may_view_departments(request.user):
+        raise Http404
     departments = _departments_with_headcount(departments_visible_to(request.user))
     return render(request, "crm/department_list.html", {"departments": departments})
 
@@ -91,11 +98,12 @@ def department_detail(request, pk: int):
 
 
 def _parse_month(value: str | None, default: date) -> date | None:
+    """None for anything but YYYY-MM within the product's bounds (crm/validators.py): 9999-12
+    or 0001-01 would overflow the previous/next-month links."""
     if not value:
         return default.replace(day=1)
     try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        return parse_month(value, today=default)
     except ValueError:
         return None
 
@@ -148,16 +156,35 @@ def calendar_month(request):
 
 
 @login_required
+@require_GET
 def notification_list(request):
-    """站内通知: newest first; opening the page marks them read."""
+    """站内通知: newest first. Reading changes nothing (a GET is never a write — a link or a
+    prefetch must not mark anything read); "mark all read" and opening one are POSTs."""
     items = list(Notification.objects.filter(recipient=request.user)[:100])
-    notifications_mark_read(user=request.user, now=timezone.now())
     return render(request, "crm/notifications.html", {"items": items})
 
 
 @login_required
+@require_POST
+def notification_mark_all_read(request):
+    notifications_mark_read(user=request.user, now=timezone.now())
+    return redirect("crm:notifications")
+
+
+@login_required
+@require_POST
 def notification_open(request, pk: int):
     item = get_object_or_404(Notification, pk=pk, recipient=request.user)
     notifications_mark_read(user=request.user, now=timezone.now(), notification_id=item.pk)
     safe = url_has_allowed_host_and_scheme(item.link, allowed_hosts={request.get_host()})
     return redirect(item.link if item.link and safe else "crm:notifications")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """For operations' probes: anonymous, never cached, 503 when any check fails. The answer
+    holds the checks' outcomes only (crm/health.py), nothing about the installation."""
+    report = health_report(now=timezone.now())
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)

@@ -26,6 +26,12 @@ from customers.services import ownership_transfer
 
 from ..inbox import InboxItem
 from ..models import ClaimRequest, DistributionBatch, DistributionItem, WrongNumberReport
+from ..rights import (
+    may_decide_claim,
+    may_distribute,
+    may_receive_customers,
+    may_request_customers,
+)
 from ..selectors import claims_submitted_on, cooldown_ends
 from .confiscation import customers_to_department_pool
 from .handover import is_handing_over
@@ -53,16 +59,16 @@ def _pool_filter(source: str, department: Department | None) -> Q:
 def _check_keeper(actor, source: str, department: Department | None) -> None:
     """Managers keep their departments' pools, the GM the company pool (and every pool)."""
     if source == DistributionBatch.Source.COMPANY:
-        if not manages_company(actor):
+        if not may_distribute(actor, None):
             raise NotAllowed(_("Only the general manager distributes the company pool."))
         return
-    if department is None or not manages_department(actor, department.pk):
+    if department is None or not may_distribute(actor, department):
         raise NotAllowed(_("You do not keep this department's pool."))
 
 
 def _check_recipient(actor, person: User, *, now: datetime) -> Staff:
     staff = Staff.objects.filter(user=person).select_related("department").first()
-    if staff is None or not person.is_active or staff.role != Staff.Role.SALESPERSON:
+    if staff is None or not person.is_active or not may_receive_customers(staff):
         raise AllocationError(_("%(name)s cannot receive customers.") % {"name": person})
     if staff.status != Staff.Status.ACTIVE or staff.has_left(now=now):
         raise AllocationError(
@@ -72,6 +78,18 @@ def _check_recipient(actor, person: User, *, now: datetime) -> Staff:
     if staff.department_id is None or not managed.filter(pk=staff.department_id).exists():
         raise AllocationError(_("%(name)s is not in a department you manage.") % {"name": person})
     return staff
+
+
+def _visible_names(viewer, ids) -> str:
+    """「A、B、3 other customers」: names of the customers `viewer` may see, the rest counted —
+    an error message never names what the viewer may not see (SPEC §1, issue 12)."""
+    ids = list(dict.fromkeys(ids))
+    visible = dict(customers_visible_to(viewer).filter(pk__in=ids).values_list("pk", "name"))
+    names = [visible[pk] for pk in ids if pk in visible]
+    hidden = len(ids) - len(names)
+    if hidden:
+        names.append(_("%(n)d other customers") % {"n": hidden})
+    return "、".join(names)
 
 
 def _cooled_list(viewer, ends: dict[int, date], item: str) -> str:
@@ -130,13 +148,15 @@ def distribution_create(
     present = set(pool.filter(pk__in=ids).select_for_update().values_list("pk", flat=True))
     gone = [pk for pk in ids if pk not in present]
     if gone:
-        names = Customer.objects.filter(pk__in=gone).values_list("name", flat=True)
-        raise AllocationError(_("No longer in the pool: %(names)s") % {"names": "、".join(names)})
+        raise AllocationError(
+            _("No longer in the pool: %(names)s") % {"names": _visible_names(actor, gone)}
+        )
     # 公示 (000 §3.4.b): a reclaimed customer waits out its notice (and any appeal) first.
     noticed = customers_on_notice(ids, now)
     if noticed:
-        names = Customer.objects.filter(pk__in=noticed).values_list("name", flat=True)
-        raise AllocationError(_("Still on public notice: %(names)s") % {"names": "、".join(names)})
+        raise AllocationError(
+            _("Still on public notice: %(names)s") % {"names": _visible_names(actor, noticed)}
+        )
 
     per_person = Counter(a.recipient.pk for a in assignments if a.recipient is not None)
     today = timezone.localdate(now)
@@ -302,7 +322,7 @@ def claim_create(*, actor, customer_ids: list[int], reason: str, now: datetime) 
     # The requester's staff row is locked before counting: two requests sent at once queue
     # here, so the second counts the first and the cap cannot be passed by racing.
     staff = Staff.objects.select_for_update(of=("self",)).filter(user=actor).first()
-    if staff is None or staff.role != Staff.Role.SALESPERSON or staff.department_id is None:
+    if staff is None or not may_request_customers(staff) or staff.department_id is None:
         raise NotAllowed(_("Only salespeople request pool customers."))
     today = now.astimezone(SHANGHAI).date()
     sent = claims_submitted_on(actor, day=today)
@@ -356,7 +376,7 @@ def claim_decide(
     claim row is locked and its status re-read, so a second decision — even a concurrent one —
     is refused and the customers move once."""
     claim = ClaimRequest.objects.select_for_update().get(pk=claim.pk)
-    if not manages_department(actor, claim.department_id):
+    if not may_decide_claim(actor, claim):
         raise NotAllowed(_("You do not manage this department."))
     if claim.status != ClaimRequest.Status.PENDING:
         raise AllocationError(_("This request has already been decided."))

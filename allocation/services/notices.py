@@ -16,20 +16,21 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm.models import Department, Staff, User
+from crm.models import Department, User
 from crm.notifications import notify
-from crm.selectors import departments_managed_by, manages_department, user_role
+from crm.rights import general_managers, may_manage_company
+from crm.selectors import departments_managed_by
 from customers.errors import CustomerError, NotAllowed
 from customers.models import Customer, FollowUp, Pool
 from customers.services import ownership_transfer
 
 from ..inbox import InboxItem
 from ..models import PublicNotice, UnsatisfiedVerification
+from ..rights import may_approve, may_decide_notice, may_verify_unsatisfied
 from .handover import is_handing_over
 
 RESTORED_KIND = "restored"  # customers.models.OwnershipKind.RESTORED
 REASON_MAX = 500
-MANAGER_ROLES = (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER)
 
 
 class NoticeError(CustomerError):
@@ -37,10 +38,6 @@ class NoticeError(CustomerError):
 
 
 # --- selectors -----------------------------------------------------------------------------
-
-
-def _is_gm(user) -> bool:
-    return user.is_superuser or user_role(user) == Staff.Role.GENERAL_MANAGER
 
 
 def _company(notice: PublicNotice) -> bool:
@@ -78,31 +75,8 @@ def customers_on_notice(customer_ids: Iterable[int], now: datetime) -> set[int]:
     )
 
 
-def may_appeal(user, notice: PublicNotice, now: datetime) -> bool:
-    return (
-        user.pk == notice.previous_holder_id
-        and now < notice.ends_at
-        and notice.appealed_at is None
-        and not notice.decision
-    )
-
-
-def may_decide(user, notice: PublicNotice) -> bool:
-    """A manager of the notice's department (its subtree's managers, the GM) — for a
-    company-pool notice the GM — who is not the appellant. Says nothing about the state."""
-    if not user.is_authenticated or user.pk == notice.previous_holder_id:
-        return False
-    if _company(notice):
-        return _is_gm(user)
-    return manages_department(user, notice.department_id)
-
-
 def _gm_ids(*, besides: int) -> list[int]:
-    return list(
-        User.objects.filter(is_active=True, staff__role=Staff.Role.GENERAL_MANAGER)
-        .exclude(pk=besides)
-        .values_list("pk", flat=True)
-    )
+    return list(general_managers().exclude(pk=besides).values_list("pk", flat=True))
 
 
 def _path_ids(path: str) -> list[int]:
@@ -135,9 +109,9 @@ def inbox_items(user) -> list[InboxItem]:
     """Appealed, undecided notices waiting on `user` — the inbox's 申诉 rows, oldest appeal
     first. Shown to whom the appeal was sent (see `_designated`); others in scope may still
     decide from the notice page."""
-    if not user.is_authenticated or not (user.is_superuser or user_role(user) in MANAGER_ROLES):
+    if not user.is_authenticated or not may_approve(user):
         return []
-    gm = _is_gm(user)
+    gm = may_manage_company(user)
     scope = Q(department__in=departments_managed_by(user), pool=Pool.DEPARTMENT)
     if gm:
         scope |= Q(pool=Pool.COMPANY) | Q(department__isnull=True)
@@ -247,7 +221,7 @@ def notice_decide(
     )
     if actor.pk == notice.previous_holder_id:
         raise NotAllowed(_("You cannot decide your own appeal."))
-    if not may_decide(actor, notice) or is_handing_over(actor):
+    if not may_decide_notice(actor, notice) or is_handing_over(actor):
         if _company(notice):
             raise NotAllowed(
                 _("Only the general manager can decide an appeal on a company-pool customer.")
@@ -311,14 +285,6 @@ def notice_decide(
 # --- 不满意 verification ------------------------------------------------------------------
 
 
-def may_verify_unsatisfied(user, customer: Customer) -> bool:
-    if not user.is_authenticated:
-        return False
-    if not (user.is_superuser or user_role(user) in MANAGER_ROLES):
-        return False
-    return customer.department_id is not None and manages_department(user, customer.department_id)
-
-
 def _effective_satisfaction(followup: FollowUp) -> str:
     latest = followup.amendments.order_by("-entered_at", "-pk").first()
     return latest.satisfaction if latest is not None else followup.satisfaction
@@ -373,6 +339,9 @@ def unsatisfied_withdraw(
 ) -> UnsatisfiedVerification:
     """The manager withdraws a verification (the 不满意 proved wrong): the only thing that lifts
     the unsatisfied rule (SPEC §6). The verification stays on record with who, when and why."""
+    # The customer row first: a reclaim sweep locks it before it re-checks the rule, so the
+    # sweep and this withdrawal happen one after the other, never on a stale read (SPEC §6).
+    Customer.objects.select_for_update().filter(pk=followup.customer_id).first()
     verification = (
         UnsatisfiedVerification.objects.select_for_update(of=("self",))
         .select_related("followup__customer")

@@ -166,6 +166,7 @@ class RunResult:
     moved: int = 0
     would_move: list[int] = field(default_factory=list)
     already_done: bool = False
+    busy: bool = False  # another full run of the rule held its lock: nothing was tried
 
 
 class SimulatedCrash(RuntimeError):
@@ -259,9 +260,19 @@ def _move_batch_postgresql(policy, ids, *, as_of, now, ref) -> int:
             *excluded_params,
         ]
     else:
-        locked_sql, locked_params = (
-            Customer.objects.select_for_update()
+        # A rule with a condition on other tables (the unsatisfied rule's verification): lock
+        # the rows first, then re-check in a second statement. Under READ COMMITTED that one
+        # reads a fresh snapshot, so whatever committed while we waited for a lock — a manager
+        # withdrawing the verification locks the customer row too — is seen; a re-check inside
+        # the locking statement would read its subqueries from before the wait.
+        candidates_locked = list(
+            Customer.objects.select_for_update(of=("self",))
             .filter(pk__in=ids)
+            .filter(own_due_filter(policy, as_of))
+            .values_list("pk", flat=True)
+        )
+        locked_sql, locked_params = (
+            Customer.objects.filter(pk__in=candidates_locked or [0])
             .filter(own_due_filter(policy, as_of))
             .values("id", "holder_id", "department_id", *clock_cols)
             .query.sql_with_params()
@@ -423,7 +434,8 @@ def reclaim_run(
     lock = run_lock(policy_code) if department_ids is None else nullcontext(True)
     with lock as acquired:
         if not acquired:
-            return result  # another full run of this rule is under way
+            result.busy = True  # another full run of this rule is under way
+            return result
         job, _ = JobRun.objects.get_or_create(
             policy=policy_code, period=period, defaults={"started_at": now}
         )

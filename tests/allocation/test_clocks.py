@@ -253,3 +253,95 @@ def test_confirm_and_verify_through_the_pages(org, mine, login):
         login(org.manager_b).post(f"/customers/{mine.pk}/deals/{deal.pk}/confirm/").status_code
         == 404
     )
+
+
+def _in_thread(fn):
+    """Run `fn` in a thread of its own and return its result (after the browser journeys, the
+    main thread has Playwright's event loop running; django-constance then answers with async
+    proxies)."""
+    import threading
+
+    from django.db import connections
+
+    box = {}
+
+    def target():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 — re-raised in the caller
+            box["error"] = exc
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_committed_during_the_sweep_keeps_the_customer():
+    """The unsatisfied rule re-checks after it holds the row lock, in a fresh statement: a
+    manager's withdrawal committed while the sweep waited is seen (issue 12, defect 5)."""
+    import threading
+    import time as pytime
+
+    from django.db import connection, connections, transaction
+
+    from tests.factories import DepartmentFactory, make_person
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks and concurrent transactions")
+    department = DepartmentFactory()
+    seller = make_person("seller", "salesperson", department)
+    boss = make_person("boss", "manager", department, manages=department)
+
+    def setup():
+        c = register(seller, now=at(2026, 1, 10, 9))
+        f = followup_log(
+            actor=seller,
+            customer=c,
+            now=at(2026, 2, 10, 10),
+            data={
+                "kind": "callback",
+                "occurred_at": at(2026, 2, 10, 10),
+                "content": GOOD,
+                "satisfaction": "unsatisfied",
+            },
+        )
+        unsatisfied_verify(actor=boss, followup=f, now=at(2026, 2, 11, 9))
+        return c, f
+
+    c, f = _in_thread(setup)
+    started, proceed = threading.Event(), threading.Event()
+    outcome = {}
+
+    def withdraw():
+        try:
+            with transaction.atomic():
+                unsatisfied_withdraw(
+                    actor=boss, followup=f, reason="复核：误记", now=at(2026, 2, 28)
+                )
+                started.set()
+                proceed.wait(5)
+                pytime.sleep(0.5)  # the sweep is now waiting on the customer's row lock
+        finally:
+            connections.close_all()
+
+    def sweep():
+        try:
+            started.wait(5)
+            proceed.set()
+            outcome["result"] = run("unsatisfied", date(2026, 3, 1))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=withdraw), threading.Thread(target=sweep)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcome["result"].moved == 0
+    assert held(c)

@@ -538,3 +538,16 @@ def test_a_distributed_customer_is_still_under_the_company_issued_no_deal_rule(o
     assert run(date(2026, 7, 14)).moved == 1  # 2026-04-15 + 90 days
     customer.refresh_from_db()
     assert (customer.holder, customer.pool, customer.source) == (None, "company", "friend")
+
+
+def test_a_refusal_never_names_a_customer_outside_the_managers_scope(org):
+    """Issue 12, defect 6: posting another department's customer id into a batch must not make
+    the error message tell its name."""
+    mine = pooled(org.sales_a2, 1, name="本部门公共客户")
+    theirs = pooled(org.sales_b, 1, name="华南机密客户有限公司")
+    with pytest.raises(AllocationError) as refused:
+        dept_batch(org.manager_a, org.a, [*mine, *theirs], org.sales_a)
+    message = str(refused.value)
+    assert "华南机密客户有限公司" not in message and "1" in message
+    mine[0].refresh_from_db()
+    assert mine[0].holder is None  # the whole batch was refused

@@ -383,9 +383,21 @@ def test_a_swap_needs_customers_on_both_sides(org, same):
     mine, theirs = same
     with pytest.raises(SwapError):
         proposed(org.sales_a, org.sales_a2, give=[], take=[theirs])
-    with pytest.raises(SwapError):
-        proposed(org.sales_a, org.sales_a2, give=[mine], take=[])
     assert not SwapRequest.objects.exists()
+    # the counterpart's side may be left to the counterpart, who must then name it to agree
+    swap = proposed(org.sales_a, org.sales_a2, give=[mine], take=[])
+    with pytest.raises(SwapError):
+        swap_agree(actor=org.sales_a2, swap=swap, now=AGREED)
+    with pytest.raises(SwapError):  # not theirs to give
+        swap_agree(actor=org.sales_a2, swap=swap, now=AGREED, give_back=[mine.pk])
+    swap_agree(actor=org.sales_a2, swap=swap, now=AGREED, give_back=[theirs.pk])
+    swap.refresh_from_db()
+    taken = swap.items.get(from_holder=org.sales_a2)
+    assert (taken.customer, taken.to_holder, swap.status) == (
+        theirs,
+        org.sales_a,
+        "awaiting_approval",
+    )
 
 
 def test_only_customers_each_side_holds_can_be_swapped(org, same):
@@ -455,19 +467,31 @@ def test_inbox_lists_swaps_waiting_on_the_user(org, same, cross):
 # --- pages -------------------------------------------------------------------------------------
 
 
-def test_propose_page_lists_the_counterparts_customers_by_name_and_code_only(org, login, same):
+def test_propose_page_never_lists_the_counterparts_customers(org, login, same):
+    """Issue 12, defect 12: ?counterpart= listed any salesperson's customers company-wide.
+    SPEC §1: a salesperson sees their own customers only; the counterpart picks their side."""
     mine, theirs = same
+    far = register(org.sales_b, name="华南远方客户")
     client = login(org.sales_a)
-    page = client.get(reverse("allocation:swap_new"))
-    assert page.status_code == 200
-    assert theirs.name not in page.content.decode()
+    for person in (org.sales_a2, org.sales_b):
+        page = client.get(reverse("allocation:swap_new"), {"counterpart": person.pk})
+        html = page.content.decode()
+        assert page.status_code == 200 and mine.name in html
+        assert theirs.name not in html and theirs.code not in html
+        assert far.name not in html and far.code not in html
 
-    page = client.get(reverse("allocation:swap_new"), {"counterpart": org.sales_a2.pk})
 
-    html = page.content.decode()
-    assert page.status_code == 200
-    assert theirs.name in html and theirs.code in html and mine.name in html
-    assert theirs.phone not in html and theirs.address not in html
+def test_the_counterpart_picks_their_side_on_the_swap_page(org, login, same):
+    mine, theirs = same
+    swap = proposed(org.sales_a, org.sales_a2, give=[mine], take=[])
+    counterpart = login(org.sales_a2)
+    html = counterpart.get(reverse("allocation:swap_detail", args=[swap.pk])).content.decode()
+    assert 'data-testid="give-back"' in html and theirs.name in html
+    refused = counterpart.post(reverse("allocation:swap_agree", args=[swap.pk]), {})
+    assert refused.status_code == 400 and swap.items.count() == 1
+    counterpart.post(reverse("allocation:swap_agree", args=[swap.pk]), {"give_back": [theirs.pk]})
+    swap.refresh_from_db()
+    assert swap.status == "awaiting_approval" and swap.items.count() == 2
 
 
 def test_propose_page_is_for_salespeople_only(org, login):
@@ -482,22 +506,20 @@ def test_proposing_through_the_page(org, login, same):
         {
             "counterpart": org.sales_a2.pk,
             "give": [mine.pk],
-            "take": [theirs.pk],
+            "take": [theirs.pk],  # ignored: the page has no such field any more
             "reason": "双方客户地址更近,交换便于服务",
         },
     )
     swap = SwapRequest.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("allocation:swap_detail", args=[swap.pk])
-    assert (swap.proposer, swap.counterpart, swap.items.count()) == (org.sales_a, org.sales_a2, 2)
+    assert (swap.proposer, swap.counterpart, swap.items.count()) == (org.sales_a, org.sales_a2, 1)
 
 
 @pytest.mark.parametrize(
     "change",
     [
         "no_give",
-        "no_take",
-        "take_not_theirs",
         "give_not_mine",
         "no_reason",
         "counterpart_left",
@@ -515,10 +537,6 @@ def test_bad_proposals_are_refused_and_write_nothing(org, login, same, change):
     }
     if change == "no_give":
         data["give"] = []
-    elif change == "no_take":
-        data["take"] = []
-    elif change == "take_not_theirs":
-        data["take"] = [elsewhere.pk]
     elif change == "give_not_mine":
         data["give"] = [elsewhere.pk]
     elif change == "no_reason":

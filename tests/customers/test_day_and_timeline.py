@@ -139,7 +139,7 @@ def test_bad_inquiry_input_is_refused_in_chinese(org, login):
     assert InquiryCall.objects.count() == 0
 
 
-def test_header_badge_counts_unread_and_the_page_marks_them_read(org, login):
+def test_header_badge_counts_unread_and_reading_the_page_changes_nothing(org, login):
     register(org.sales_a, phone="13812340000")
     inquiry_log(
         actor=org.sales_b,
@@ -151,8 +151,18 @@ def test_header_badge_counts_unread_and_the_page_marks_them_read(org, login):
     )
     client = login(org.sales_a)
     assert 'data-testid="unread">1<' in client.get(reverse("crm:dashboard")).content.decode()
+    # Issue 12, defect 12: a GET is read-only — only the POSTs mark notifications read.
     client.get(reverse("crm:notifications"))
+    assert 'data-testid="unread">1<' in client.get(reverse("crm:dashboard")).content.decode()
+    from crm.models import Notification
+
+    item = Notification.objects.get(recipient=org.sales_a)
+    assert client.get(reverse("crm:notification_open", args=[item.pk])).status_code == 405
+    opened = client.post(reverse("crm:notification_open", args=[item.pk]))
+    assert opened.status_code == 302 and opened.url == item.link
     assert 'data-testid="unread"' not in client.get(reverse("crm:dashboard")).content.decode()
+    other = login(org.sales_b)
+    assert other.post(reverse("crm:notification_open", args=[item.pk])).status_code == 404
 
 
 # --- the salesperson's day -------------------------------------------------------------------
@@ -342,3 +352,16 @@ def test_yearly_summary(org):
     assert y2025.share == Decimal("50.0"), "1500 of the holder's 3000 in 2025"
     assert (y2025.paid, y2025.outstanding) == (Decimal("1100"), Decimal("400"))
     assert rows[0].share == Decimal("100.0")
+
+
+def test_mark_all_read_is_a_post(org, login):
+    from crm.models import Notification
+    from crm.notifications import notify
+
+    for i in range(3):
+        notify(recipient=org.sales_a, title=f"通知{i}", now=at(2026, 3, 6, 10))
+    client = login(org.sales_a)
+    assert client.get(reverse("crm:notifications_read")).status_code == 405
+    assert Notification.objects.filter(recipient=org.sales_a, read_at__isnull=True).count() == 3
+    client.post(reverse("crm:notifications_read"))
+    assert not Notification.objects.filter(recipient=org.sales_a, read_at__isnull=True).exists()

@@ -226,3 +226,20 @@ def test_referral_counts_for_the_deal_clock_once_verified(org, mine):
     assert mine.last_deal_at == at(2026, 4, 1, 15)
     assert Referral.objects.get().customer == mine
     assert Customer.objects.get(pk=mine.pk).last_followup_at is None
+
+
+def test_recording_a_referral_through_the_page_answers_a_redirect_not_a_500(org, mine, login):
+    """Issue 12, defect 3: the page read `is_late` on a Referral after saving it and answered
+    500, so people retried and recorded the referral twice."""
+    client = login(org.sales_a)
+    response = client.post(
+        f"/customers/{mine.pk}/referrals/new/",
+        {
+            "occurred_at": "2026-04-01T15:00",
+            "referred_name": "王先生",
+            "referred_phone": "",
+            "what": "介绍邻居装修",
+        },
+    )
+    assert response.status_code == 302
+    assert Referral.objects.filter(customer=mine).count() == 1

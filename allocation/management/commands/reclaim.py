@@ -29,6 +29,7 @@ class Command(BaseCommand):
             else list(ReclaimPolicy.objects.filter(is_active=True).values_list("code", flat=True))
         )
         now = timezone.now()
+        busy = []
         for code in codes:
             result = reclaim_run(policy_code=code, as_of=day, now=now, dry_run=dry_run)
             if dry_run:
@@ -40,7 +41,16 @@ class Command(BaseCommand):
                 )
                 for pk in result.would_move[:1000]:
                     self.stdout.write(f"  {pk}\t{names.get(pk, '')}")
+            elif result.busy:
+                busy.append(code)
+                self.stderr.write(
+                    f"{code} {result.period}: another run of this rule holds its lock "
+                    "(a sweep under way, or a session that died holding it); nothing was moved"
+                )
             elif result.already_done:
                 self.stdout.write(f"{code} {result.period}: already done, moved 0")
             else:
                 self.stdout.write(f"{code} {result.period}: moved {result.moved}")
+        if busy:
+            # Non-zero: a cron wrapper or an operator must not read "moved 0" as "done".
+            raise CommandError(f"not run, lock held: {', '.join(busy)}")
