@@ -4,18 +4,19 @@ starts from `customers_visible_to(user)` (SPEC §1)."""
 from datetime import datetime, timedelta
 
 from constance import config
-from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Q, QuerySet, Value
 
-from crm.models import Staff
-from crm.selectors import (
-    departments_managed_by,
-    departments_visible_to,
-    manages_company,
-    manages_department,
-    user_role,
+from crm.models import User
+from crm.selectors import departments_managed_by, departments_visible_to, manages_company
+
+from .masking import masked_flag
+from .models import Customer, Deal, ExportLog, FollowUp, Pool, Referral
+from .rights import (
+    may_edit_archive,
+    may_edit_classification,
+    may_hold_customers,
+    sees_only_own_customers,
 )
-
-from .models import Customer, Deal, FollowUp, Pool, Referral
 
 # Static information (客户静态信息表): what accountants keep (SPEC §1, §8).
 ARCHIVE_FIELDS = [
@@ -39,8 +40,6 @@ ARCHIVE_FIELDS = [
     "remarks",
 ]
 CLASSIFICATION_FIELDS = ["customer_class", "intent_grade", "credit_rating", "region"]
-# Shown as 138****5678 / *** to whoever may see the customer but not contact it.
-MASKED_FIELDS = ["phone", "fax", "email", "address", "bank_account"]
 
 # 无效客户 (004 客户追访流程 1.C): an invalid customer keeps its holder but leaves every quota,
 # reminder and default list. Every such count and list filters with this one condition (the
@@ -66,12 +65,11 @@ def visibility_condition(user) -> Q | None:
     # use the department indexes, where a subquery becomes a filter over every row.
     department_ids = list(departments_visible_to(user).values_list("pk", flat=True))
     scope = Q(department__in=department_ids)
-    staff = getattr(user, "staff", None)
-    role = staff.role if staff else None
-    if role != Staff.Role.ACCOUNTANT:  # accountants never hold customers
+    if may_hold_customers(user):  # accountants never hold customers
         scope |= Q(holder=user.pk)
-    if role == Staff.Role.SALESPERSON and staff.department_id:
-        scope |= Q(department=staff.department_id, holder__isnull=True, pool=Pool.DEPARTMENT)
+    department_id = user.staff.department_id if sees_only_own_customers(user) else None
+    if department_id:
+        scope |= Q(department=department_id, holder__isnull=True, pool=Pool.DEPARTMENT)
     return scope
 
 
@@ -92,67 +90,20 @@ def customers_visible_to(user) -> QuerySet[Customer]:
     scope = visibility_condition(user)
     if scope is None:
         return qs.annotate(contacts_masked=Value(False, output_field=BooleanField()))
-    masked = Value(False)
-    if user_role(user) == Staff.Role.SALESPERSON and user.staff.department_id:
-        masked = Case(When(holder=user.pk, then=Value(False)), default=Value(True))
-    return qs.filter(scope).annotate(
-        contacts_masked=ExpressionWrapper(masked, output_field=BooleanField())
-    )
-
-
-def can_manage_customer(user, customer) -> bool:
-    """Managers of the customer's department (subtree) and the GM."""
-    if customer.department_id is None:
-        return manages_company(user)
-    return manages_department(user, customer.department_id)
+    # Who sees which rows masked, and what that hides, is `customers.masking`'s decision.
+    return qs.filter(scope).annotate(contacts_masked=masked_flag(user))
 
 
 def editable_fields(user, customer) -> list[str]:
     """Which static fields `user` may edit on `customer` (SPEC §1, §2): the holder and the
     managers edit the archive and the classification; accountants only the archive fields;
-    nobody edits the holder here (that is a move, through the allocation workflows)."""
-    role = user_role(user)
-    if (
-        customer.holder_id == user.pk
-        or (
-            role in (Staff.Role.MANAGER, Staff.Role.GENERAL_MANAGER)
-            and can_manage_customer(user, customer)
-        )
-        or user.is_superuser
-    ):
+    nobody edits the holder here (that is a move, through the allocation workflows). The
+    rights are `customers.rights.may_edit_classification` / `may_edit_archive`."""
+    if may_edit_classification(user, customer):
         return ARCHIVE_FIELDS + CLASSIFICATION_FIELDS
-    if (
-        role == Staff.Role.ACCOUNTANT
-        and departments_visible_to(user).filter(pk=customer.department_id).exists()
-    ):
+    if may_edit_archive(user, customer):
         return list(ARCHIVE_FIELDS)
     return []
-
-
-def may_follow_up(user, customer) -> bool:
-    """The holder and the managers of the customer's department log follow-ups (SPEC §4)."""
-    return customer.holder_id == user.pk or can_manage_customer(user, customer)
-
-
-def may_record_deal(user, customer) -> bool:
-    """Holder, managers, and the accountants keeping the department's records (SPEC §1)."""
-    if may_follow_up(user, customer):
-        return True
-    return (
-        user_role(user) == Staff.Role.ACCOUNTANT
-        and customer.department_id is not None
-        and departments_visible_to(user).filter(pk=customer.department_id).exists()
-    )
-
-
-def may_judge_validity(user, customer) -> bool:
-    """Who declares a customer 无效客户 or restores it (004 客户追访流程 1.C; SPEC §4): the
-    managers of the customer's department (subtree) and the GM — never the salesperson who
-    gave up on it, nor an accountant. The own-revisit condition is `own_revisit`."""
-    return user_role(user) in (
-        Staff.Role.MANAGER,
-        Staff.Role.GENERAL_MANAGER,
-    ) and can_manage_customer(user, customer)
 
 
 def own_revisit(user, customer, *, now: datetime) -> FollowUp | None:
@@ -208,3 +159,17 @@ def records_awaiting_manager(user, *, since, limit: int = 50) -> dict:
             .order_by("occurred_at")[:limit]
         ),
     }
+
+
+def export_log_entries(*, person_id: int | None = None) -> QuerySet[ExportLog]:
+    """The export log (SPEC §9), newest first, optionally one person's; for the GM's page
+    (`rights.may_read_export_log`). Actor, profile and department come in the same query."""
+    entries = ExportLog.objects.select_related("actor", "actor__staff", "actor__staff__department")
+    if person_id is not None:
+        entries = entries.filter(actor_id=person_id)
+    return entries.order_by("-at", "-id")
+
+
+def export_log_people() -> QuerySet:
+    """Everybody who appears in the export log, for the page's person filter."""
+    return User.objects.filter(pk__in=ExportLog.objects.values("actor_id")).order_by("username")

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import views, views_excel, views_invalid, views_quality, views_records, views_worklist
+from . import (
+    views,
+    views_excel,
+    views_exports,
+    views_invalid,
+    views_quality,
+    views_records,
+    views_worklist,
+)
 
 app_name = "customers"
 
@@ -44,5 +52,7 @@ urlpatterns = [
     path("export.xlsx", views_excel.export, name="export"),
     path("import/", views_excel.import_view, name="import"),
     path("import/<int:pk>/", views_excel.import_job, name="import_job"),
+    path("import/<int:pk>/retry/", views_excel.import_job_retry_view, name="import_job_retry"),
+    path("exports/", views_exports.export_log, name="export_log"),
     path("import/template.xlsx", views_excel.import_template, name="import_template"),
 ]

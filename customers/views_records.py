@@ -14,6 +14,7 @@ from .errors import CustomerError
 from .forms_records import AmendForm, DealForm, FollowUpForm, InquiryForm, ReferralForm
 from .models import Deal, FollowUp, Referral
 from .normalize import KeyFormatError
+from .rights import may_amend, may_follow_up, may_log_inquiry, may_record_deal
 from .selectors import customers_visible_to
 from .services import (
     InquiryOutcome,
@@ -44,9 +45,12 @@ def _late_message(record):
     return None
 
 
-def _record_view(request, pk, *, form_class, service, title, form_kwargs=None):
-    """GET: the form (a table-row fragment for htmx); POST: one service call."""
+def _record_view(request, pk, *, form_class, service, title, allowed, form_kwargs=None):
+    """GET: the form (a table-row fragment for htmx); POST: one service call. 404 for whoever
+    sees the customer but may not record this (`allowed`, a customers.rights check)."""
     customer = _customer(request, pk)
+    if not allowed(request.user, customer):
+        raise Http404
     form = form_class(request.POST or None, **(form_kwargs(customer) if form_kwargs else {}))
     record = None
     if request.method == "POST" and form.is_valid():
@@ -85,6 +89,7 @@ def followup_new(request, pk: int):
         form_class=FollowUpForm,
         service=followup_log,
         title=_("Log a follow-up"),
+        allowed=may_follow_up,
         form_kwargs=lambda customer: {"customer": customer},
     )
 
@@ -93,7 +98,12 @@ def followup_new(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def deal_new(request, pk: int):
     return _record_view(
-        request, pk, form_class=DealForm, service=deal_record, title=_("Enter a purchase")
+        request,
+        pk,
+        form_class=DealForm,
+        service=deal_record,
+        title=_("Enter a purchase"),
+        allowed=may_record_deal,
     )
 
 
@@ -101,7 +111,12 @@ def deal_new(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def referral_new(request, pk: int):
     return _record_view(
-        request, pk, form_class=ReferralForm, service=referral_record, title=_("Record a referral")
+        request,
+        pk,
+        form_class=ReferralForm,
+        service=referral_record,
+        title=_("Record a referral"),
+        allowed=may_follow_up,
     )
 
 
@@ -151,7 +166,7 @@ def referral_verify_view(request, pk: int, referral_pk: int):
 def followup_amend_view(request, pk: int, followup_pk: int):
     customer = _customer(request, pk)
     original = get_object_or_404(FollowUp, pk=followup_pk, customer=customer)
-    if original.author_id != request.user.pk:
+    if not may_amend(request.user, original):
         raise Http404
     form = AmendForm(
         request.POST or None,
@@ -207,6 +222,8 @@ def timeline_page(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def inquiry_new(request):
     """咨询来电: anybody logs a call by number; the page says only whether it is new."""
+    if not may_log_inquiry(request.user):
+        raise Http404
     form = InquiryForm(request.POST or None)
     outcome = None
     if request.method == "POST" and form.is_valid():

@@ -5,6 +5,7 @@ file under var/), `CELERY_BROKER_URL` selects Redis (absent: kombu's filesystem 
 var/, so the worker and beat run with no external service).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "constance",
+    # Before crm: its login-failure receiver flags a locked-out request before crm logs it.
+    "axes",
     "crm",
     "customers",
     "allocation",
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "crm.middleware.ChineseFirstLocaleMiddleware",
@@ -49,9 +53,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.middleware.RefuseNulMiddleware",  # after auth and messages: it renders a page
+    "crm.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -103,6 +111,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "crm.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+IP before any password is checked (SPEC §9).
+    "axes.backends.AxesStandaloneBackend",
     "crm.auth.StaffAuthBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -123,6 +133,45 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "crm:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+
+# --- Login defence (SPEC §9; crm/accounts.py). django-axes counts failed log-ins per username
+# *and* address: an office behind one NAT address is not locked out by one person's typos, and
+# nobody can lock a colleague out from elsewhere. After LOGIN_FAILURE_LIMIT failures the pair is
+# refused for LOGIN_LOCKOUT_MINUTES from the last failure (tries during the lock do not extend
+# it, so the time the page gives holds); a successful log-in clears the count. Settings, not
+# constance: the GM must not be able to switch the defence off from the web UI.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "crm.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "crm.accounts.client_ip"
+AXES_USERNAME_CALLABLE = "crm.accounts.client_username"
+# The login log is crm's LoginEvent (successes and failures in one table, GM page); axes keeps
+# only its failure counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no start-up banner; failures and lockouts are still logged as warnings
+# Reverse proxies in front of the app that append the client to X-Forwarded-For (nginx:
+# proxy_add_x_forwarded_for). 0: the client is REMOTE_ADDR.
+LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", default=0)
+
+# Content-Security-Policy (django-csp) in every environment, tests and the admin included: scripts
+# and styles come from this site's static files only, never inline (no 'unsafe-inline', no
+# 'unsafe-eval'). Templates declare behaviour with data-* attributes handled by static/js/app.js;
+# tests/crm/test_csp.py keeps inline scripts, on*= handlers and style= attributes out of pages.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -247,6 +296,11 @@ CONSTANCE_CONFIG = {
         ),
         int,
     ),
+    "EXPORT_CAP_SALESPERSON": (
+        500,
+        _("Most rows a salesperson may export at once; larger exports are refused (001 五.4)"),
+        int,
+    ),
 }
 # A tuple (not a dict) keeps the order and lets the titles stay lazy translations.
 CONSTANCE_CONFIG_FIELDSETS = (
@@ -285,6 +339,7 @@ CONSTANCE_CONFIG_FIELDSETS = (
         ("BASIC_FIELDS", "COMPLETION_MONTHS_AFTER_DEAL", "STORE_COLLECTED_SOURCES"),
     ),
     (_("Penalties and rewards"), ("NEW_RESOURCE_QUOTA", "NO_LOGIN_DAYS", "CONTACT_STRIKES")),
+    (_("Confidentiality"), ("EXPORT_CAP_SALESPERSON",)),
 )
 
 # The company view's 12-month trends are cached this long (seconds; 0: computed every time).
@@ -312,6 +367,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # /healthz reports the age of this heartbeat (beat → broker → worker). `expires`: a
+    # heartbeat that waited a minute in the queue is dropped, not run late.
+    "heartbeat": {
+        "task": "crm.tasks.heartbeat",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
     # Leaving revokes login at the effective time (002 §3.3): the login check enforces the
     # exact moment; this sweep also switches the account off so admin lists tell the truth.
     "deactivate-departed-staff": {
@@ -349,10 +411,18 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# /healthz (crm/health.py): the scheduler counts as stopped when its heartbeat (every minute) is
+# older than this many seconds; the broker check gives up after this many seconds.
+HEALTHZ_HEARTBEAT_MAX_AGE = env.int("HEALTHZ_HEARTBEAT_MAX_AGE", default=5 * 60)
+HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # axes logs every successful log-in at INFO; failures and lockouts are WARNINGs (the login
+    # log keeps them all anyway).
+    "loggers": {"axes": {"level": "WARNING"}},
 }

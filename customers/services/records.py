@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from crm.calendar import entry_deadline
 from crm.notifications import notify
+from crm.validators import happened_problem
 
 from ..errors import CustomerError, NotAllowed
 from ..models import (
@@ -28,7 +29,7 @@ from ..models import (
     Referral,
 )
 from ..normalize import normalize_phone
-from ..selectors import can_manage_customer, may_follow_up, may_record_deal
+from ..rights import may_confirm_records, may_follow_up, may_record_deal
 from .completeness import apply_completeness
 
 
@@ -67,8 +68,10 @@ def check_content(text: str) -> str:
 
 
 def _check_time(occurred_at: datetime, now: datetime) -> None:
-    if occurred_at > now:
-        raise RecordError(_("The time it happened cannot be in the future."))
+    """Not in the future, not before 2000: the bounds every form shares (crm/validators.py)."""
+    problem = happened_problem(occurred_at, now=now)
+    if problem:
+        raise RecordError(problem)
 
 
 def _deadline(occurred_at: datetime, now: datetime) -> dict:
@@ -242,7 +245,7 @@ def deal_confirm(*, actor, deal: Deal, now: datetime) -> Deal:
     on it counts for the no-deal rules like a sale on its date (SPEC §6)."""
     customer = _lock(deal.customer)
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
-    if not can_manage_customer(actor, customer):
+    if not may_confirm_records(actor, customer):
         raise NotAllowed(_("Only the department's managers confirm gift or points records."))
     if deal.amount > 0:
         raise RecordError(_("A sale with an amount needs no confirmation."))
@@ -305,7 +308,7 @@ def referral_verify(*, actor, referral: Referral, now: datetime) -> Referral:
     """A manager verifies a referral that no registration proves yet."""
     customer = _lock(referral.customer)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if not can_manage_customer(actor, customer):
+    if not may_confirm_records(actor, customer):
         raise NotAllowed(_("Only the department's managers verify referrals."))
     if referral.verified_at is not None:
         raise RecordError(_("This referral was already verified."))
