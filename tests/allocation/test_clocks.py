@@ -20,6 +20,7 @@ from customers.services import (
     referral_verify,
 )
 from tests.factories import register
+from tests.threads import in_thread
 
 SH = ZoneInfo("Asia/Shanghai")
 GOOD = "上门拜访，客户确认方案，约定下周签合同并交定金。"
@@ -255,32 +256,6 @@ def test_confirm_and_verify_through_the_pages(org, mine, login):
     )
 
 
-def _in_thread(fn):
-    """Run `fn` in a thread of its own and return its result (after the browser journeys, the
-    main thread has Playwright's event loop running; django-constance then answers with async
-    proxies)."""
-    import threading
-
-    from django.db import connections
-
-    box = {}
-
-    def target():
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 — re-raised in the caller
-            box["error"] = exc
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=target)
-    worker.start()
-    worker.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_withdrawal_committed_during_the_sweep_keeps_the_customer():
     """The unsatisfied rule re-checks after it holds the row lock, in a fresh statement: a
@@ -314,7 +289,7 @@ def test_a_withdrawal_committed_during_the_sweep_keeps_the_customer():
         unsatisfied_verify(actor=boss, followup=f, now=at(2026, 2, 11, 9))
         return c, f
 
-    c, f = _in_thread(setup)
+    c, f = in_thread(setup)
     started, proceed = threading.Event(), threading.Event()
     outcome = {}
 

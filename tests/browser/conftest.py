@@ -98,23 +98,3 @@ def demo(transactional_db, live_server):
     seeding.start()
     seeding.join()
     return live_server.url
-
-
-def in_thread(fn, *args, **kwargs):
-    """Run ORM/service code outside Playwright's event-loop thread (see `demo`)."""
-    result = {}
-
-    def run():
-        try:
-            result["value"] = fn(*args, **kwargs)
-        except BaseException as exc:  # re-raised in the test thread
-            result["error"] = exc
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import in_thread
 from tests.browser.test_journeys import log_in
+from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser
 SH = ZoneInfo("Asia/Shanghai")

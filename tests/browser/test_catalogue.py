@@ -4,8 +4,8 @@ and on a phone."""
 
 import pytest
 
-from tests.browser.conftest import in_thread
 from tests.browser.test_journeys import log_in
+from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import in_thread
 from tests.browser.test_journeys import log_in
+from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser
 

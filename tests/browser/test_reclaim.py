@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.conftest import in_thread
 from tests.browser.test_journeys import log_in
+from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser
 

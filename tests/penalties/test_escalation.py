@@ -13,6 +13,7 @@ from customers.models import Customer, Pool
 from penalties.models import DismissalReview
 from penalties.services import ledger_confirm, ledger_reverse, ledger_waive
 from tests.factories import ledger_entry, register
+from tests.threads import in_thread
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 10, tzinfo=SH)
@@ -105,24 +106,19 @@ def test_two_managers_confirming_the_last_strikes_at_once_escalate_exactly_once(
     manager = make_person("m", Staff.Role.MANAGER, department, manages=department)
     gm = make_person("g", Staff.Role.GENERAL_MANAGER)
     sales = make_person("s", Staff.Role.SALESPERSON, department)
-    made = {}
 
     def setup():
         # In a thread of its own: after the browser journeys this thread has Playwright's event
         # loop running, and django-constance answers a running loop with async proxies.
-        try:
-            register(sales)
-            made["entries"] = [
-                ledger_entry(manager, sales, "CONTACT_REGISTERED", now=NOW, on=d) for d in WITHIN
-            ]
-            ledger_confirm(actor=manager, entry=made["entries"][0], now=NOW)
-        finally:
-            connections.close_all()
+        register(sales)
+        entries = [
+            ledger_entry(manager, sales, "CONTACT_REGISTERED", now=NOW, on=d) for d in WITHIN
+        ]
+        ledger_confirm(actor=manager, entry=entries[0], now=NOW)
+        return entries
 
-    worker = threading.Thread(target=setup)
-    worker.start()
-    worker.join()
-    _, second, third = made["entries"]
+    entries = in_thread(setup)
+    _, second, third = entries
     # Widen the window between confirming and counting, so both transactions are inside it.
     import time
 
