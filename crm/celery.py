@@ -4,7 +4,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.local")
+# Like crm/wsgi.py: a bare worker is a production worker; `./dev start` names local settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.production")
 
 app = Celery("crm")
 app.config_from_object("django.conf:settings", namespace="CELERY")

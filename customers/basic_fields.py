@@ -1,7 +1,6 @@
 """十项基本信息: which fields make a customer record complete (admin-editable, SPEC §2)."""
 
 from constance import config
-from django.db.models import Q
 
 from .selectors import ARCHIVE_FIELDS
 
@@ -12,14 +11,6 @@ ALLOWED = tuple(name for name in ARCHIVE_FIELDS if name != "is_organisation")
 def basic_field_names() -> list[str]:
     raw = config.BASIC_FIELDS or ""
     return [name.strip() for name in raw.split(",") if name.strip() in ALLOWED]
-
-
-def missing_any_q(fields: list[str]) -> Q:
-    """Rows missing at least one of `fields`."""
-    q = Q(pk__in=[])
-    for name in fields:
-        q |= Q(**{name: ""})
-    return q
 
 
 def field_labels(names: list[str]) -> list[str]:

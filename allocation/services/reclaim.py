@@ -461,14 +461,6 @@ def reclaim_run(
     return result
 
 
-def rules_for_schedule(schedule: str) -> list[str]:
-    return list(
-        ReclaimPolicy.objects.filter(schedule=schedule, is_active=True).values_list(
-            "code", flat=True
-        )
-    )
-
-
 def latest_due_period(policy: ReclaimPolicy, now: datetime) -> date:
     """The most recent period whose run time has passed (Asia/Shanghai)."""
     local = timezone.localtime(now, SHANGHAI)
