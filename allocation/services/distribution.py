@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from constance import config
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,6 @@ from customers.models import Customer, OwnershipKind, Pool
 from customers.selectors import customers_visible_to
 from customers.services import ownership_transfer
 
-from ..inbox import InboxItem
 from ..models import ClaimRequest, DistributionBatch, DistributionItem, WrongNumberReport
 from ..rights import (
     may_decide_claim,
@@ -32,10 +30,14 @@ from ..rights import (
     may_receive_customers,
     may_request_customers,
 )
-from ..selectors import claims_submitted_on, cooldown_ends
+from ..selectors.distribution import (
+    claims_submitted_on,
+    cooldown_ends,
+    protection_queue,
+)
+from ..selectors.handovers import is_handing_over
+from ..selectors.notices import customers_on_notice
 from .confiscation import customers_to_department_pool
-from .handover import is_handing_over
-from .notices import customers_on_notice
 
 
 class AllocationError(CustomerError):
@@ -412,27 +414,6 @@ def claim_decide(
     return claim
 
 
-def protection_queue(user, *, as_of: datetime):
-    """保护期满 (SPEC §5): customers in the user's departments whose one-month protection has
-    ended with no follow-up by the holder since they got them. Oldest first."""
-    ended = as_of - relativedelta(months=config.PROTECTION_MONTHS)
-    return (
-        Customer.objects.filter(
-            department__in=list(departments_managed_by(user).values_list("pk", flat=True)),
-            holder__isnull=False,
-            holder_since__lte=ended,
-            acquired_via__in=[
-                OwnershipKind.SELF_REGISTERED,
-                OwnershipKind.DISTRIBUTED,
-                OwnershipKind.CLAIMED,
-            ],
-        )
-        .filter(Q(last_followup_at__isnull=True) | Q(last_followup_at__lt=F("holder_since")))
-        .select_related("holder", "department")
-        .order_by("holder_since", "pk")
-    )
-
-
 @transaction.atomic
 def protection_reclaim(*, actor, customer_ids: list[int], now: datetime, reason: str = "") -> int:
     """The manager takes queue customers back into the department pool (an event with the
@@ -483,34 +464,3 @@ def report_verify(*, actor, report: WrongNumberReport, now: datetime) -> WrongNu
             expected_holder_id=report.reporter_id,
         )
     return report
-
-
-def inbox_items(user) -> list[InboxItem]:
-    """Pending requests and unverified reports in the user's departments."""
-    managed = list(departments_managed_by(user).values_list("pk", flat=True))
-    items: list[InboxItem] = []
-    claims = ClaimRequest.objects.filter(
-        department__in=managed, status=ClaimRequest.Status.PENDING
-    ).select_related("requester")
-    for c in claims.annotate(n=Count("customers")):
-        items.append(
-            InboxItem(
-                kind=_("Request"),
-                created_at=c.created_at,
-                url=reverse("allocation:claim_detail", args=[c.pk]),
-                title=_("%(who)s requests %(n)d pool customers") % {"who": c.requester, "n": c.n},
-            )
-        )
-    for r in WrongNumberReport.objects.filter(
-        customer__department__in=managed, verified_at__isnull=True
-    ).select_related("reporter", "customer"):
-        items.append(
-            InboxItem(
-                kind=_("Wrong number"),
-                created_at=r.created_at,
-                url=reverse("customers:detail", args=[r.customer_id]),
-                title=_("%(who)s reports a wrong number: %(name)s")
-                % {"who": r.reporter, "name": r.customer.name},
-            )
-        )
-    return items

@@ -7,27 +7,27 @@ customer to them or confirms the reclaim. A restore goes through `ownership_tran
 "restored" move, which restarts the holder's clock.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm.models import Department, User
+from crm.models import User
 from crm.notifications import notify
-from crm.rights import general_managers, may_manage_company
-from crm.selectors import departments_managed_by
 from customers.errors import CustomerError, NotAllowed
 from customers.models import Customer, FollowUp, Pool
 from customers.services import ownership_transfer
 
-from ..inbox import InboxItem
 from ..models import PublicNotice, UnsatisfiedVerification
-from ..rights import may_approve, may_decide_notice, may_verify_unsatisfied
-from .handover import is_handing_over
+from ..rights import may_decide_notice, may_verify_unsatisfied
+from ..selectors.handovers import is_handing_over
+from ..selectors.notices import (
+    company_notice,
+    designated_deciders,
+    general_manager_ids,
+    managers_by_department,
+)
 
 RESTORED_KIND = "restored"  # customers.models.OwnershipKind.RESTORED
 REASON_MAX = 500
@@ -35,115 +35,6 @@ REASON_MAX = 500
 
 class NoticeError(CustomerError):
     """An appeal, decision or verification the rules refuse; the message is for the user."""
-
-
-# --- selectors -----------------------------------------------------------------------------
-
-
-def _company(notice: PublicNotice) -> bool:
-    return notice.pool == Pool.COMPANY or notice.department_id is None
-
-
-def notices_visible_to(user) -> QuerySet[PublicNotice]:
-    """The notice board: company-pool notices for everyone; a department's notices for the
-    people of that department (salespeople and accountants included) and its managers (the
-    GM: all); and every notice naming `user` as the previous holder, wherever they work now."""
-    if not user.is_authenticated or not user.is_active:
-        return PublicNotice.objects.none()
-    scope = (
-        Q(pool=Pool.COMPANY)
-        | Q(department__isnull=True)
-        | Q(department__in=departments_managed_by(user))
-        | Q(previous_holder=user.pk)
-    )
-    staff = getattr(user, "staff", None)
-    if staff is not None and staff.department_id:
-        scope |= Q(department=staff.department_id)
-    return PublicNotice.objects.filter(scope)
-
-
-def customers_on_notice(customer_ids: Iterable[int], now: datetime) -> set[int]:
-    """Which of `customer_ids` may not be distributed or claimed yet: on a running public
-    notice (`ends_at > now`) that a restore did not settle, or with an appeal made in time
-    that nobody has decided (so a late decision can still restore it). One query."""
-    running = Q(ends_at__gt=now) & ~Q(decision=PublicNotice.Decision.RESTORED)
-    appeal_pending = Q(appealed_at__isnull=False, decision="")
-    return set(
-        PublicNotice.objects.filter(running | appeal_pending, customer_id__in=customer_ids)
-        .values_list("customer_id", flat=True)
-        .distinct()
-    )
-
-
-def _gm_ids(*, besides: int) -> list[int]:
-    return list(general_managers().exclude(pk=besides).values_list("pk", flat=True))
-
-
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
-def _designated(notice: PublicNotice, managers: dict[int, int | None], gm_ids) -> list[int]:
-    """Who an appeal goes to: the nearest manager up the department tree who is not the
-    appellant; the GM(s) when there is none, and always for the company pool."""
-    if not _company(notice):
-        for department_id in reversed(_path_ids(notice.department.path)):
-            manager_id = managers.get(department_id)
-            if manager_id and manager_id != notice.previous_holder_id:
-                return [manager_id]
-    return [pk for pk in gm_ids if pk != notice.previous_holder_id]
-
-
-def _managers_by_department(notices: list[PublicNotice]) -> dict[int, int | None]:
-    ids = {pk for n in notices if not _company(n) for pk in _path_ids(n.department.path)}
-    if not ids:
-        return {}
-    return dict(
-        Department.objects.filter(pk__in=ids, manager__is_active=True).values_list(
-            "pk", "manager_id"
-        )
-    )
-
-
-def inbox_items(user) -> list[InboxItem]:
-    """Appealed, undecided notices waiting on `user` — the inbox's 申诉 rows, oldest appeal
-    first. Shown to whom the appeal was sent (see `_designated`); others in scope may still
-    decide from the notice page."""
-    if not user.is_authenticated or not may_approve(user):
-        return []
-    gm = may_manage_company(user)
-    scope = Q(department__in=departments_managed_by(user), pool=Pool.DEPARTMENT)
-    if gm:
-        scope |= Q(pool=Pool.COMPANY) | Q(department__isnull=True)
-    notices = list(
-        PublicNotice.objects.filter(scope, appealed_at__isnull=False, decision="")
-        .exclude(previous_holder=user.pk)
-        .select_related("customer", "previous_holder", "department")
-        .order_by("appealed_at", "pk")
-    )
-    if not notices:
-        return []
-    managers = _managers_by_department(notices)
-    gm_ids = [user.pk] if gm else []
-    items = []
-    for notice in notices:
-        if user.pk not in _designated(notice, managers, gm_ids):
-            continue
-        items.append(
-            InboxItem(
-                kind=_("Appeal"),
-                title=_("%(person)s appeals against the reclaim of %(customer)s")
-                % {
-                    "person": notice.previous_holder.display_name,
-                    "customer": notice.customer.name,
-                },
-                created_at=notice.appealed_at,
-                url=reverse("allocation:notice_detail", args=[notice.pk]),
-                due_at=notice.ends_at,
-                decide_url=reverse("allocation:notice_decide", args=[notice.pk]),
-            )
-        )
-    return items
 
 
 # --- services ------------------------------------------------------------------------------
@@ -181,9 +72,9 @@ def notice_appeal(*, actor, notice: PublicNotice, reason: str, now: datetime) ->
     notice.appealed_at = now
     notice.save(update_fields=["appeal_reason", "appealed_at"])
 
-    managers = _managers_by_department([notice])
-    gm_ids = _gm_ids(besides=actor.pk)
-    recipients = User.objects.filter(pk__in=_designated(notice, managers, gm_ids))
+    managers = managers_by_department([notice])
+    gm_ids = general_manager_ids(besides=actor.pk)
+    recipients = User.objects.filter(pk__in=designated_deciders(notice, managers, gm_ids))
     for recipient in recipients:
         notify(
             recipient=recipient,
@@ -222,7 +113,7 @@ def notice_decide(
     if actor.pk == notice.previous_holder_id:
         raise NotAllowed(_("You cannot decide your own appeal."))
     if not may_decide_notice(actor, notice) or is_handing_over(actor):
-        if _company(notice):
+        if company_notice(notice):
             raise NotAllowed(
                 _("Only the general manager can decide an appeal on a company-pool customer.")
             )
@@ -362,23 +253,3 @@ def unsatisfied_withdraw(
     verification.withdrawn_reason = reason.strip()[:300]
     verification.save(update_fields=["withdrawn_by", "withdrawn_at", "withdrawn_reason"])
     return verification
-
-
-@dataclass
-class VerificationState:
-    standing: set[int]  # verified, in force
-    withdrawn: set[int]  # verified, then withdrawn by the manager
-
-
-def verified_followup_ids(followup_ids: Iterable[int]) -> VerificationState:
-    """The verification state of the 不满意 follow-ups among `followup_ids` (one query)."""
-    ids = list(followup_ids)
-    state = VerificationState(standing=set(), withdrawn=set())
-    if not ids:
-        return state
-    rows = UnsatisfiedVerification.objects.filter(followup__in=ids).values_list(
-        "followup_id", "withdrawn_at"
-    )
-    for followup_id, withdrawn_at in rows:
-        (state.standing if withdrawn_at is None else state.withdrawn).add(followup_id)
-    return state

@@ -25,7 +25,7 @@ from crm.models import Department, Notification, User
 from crm.notifications import notify
 from crm.rights import general_managers
 
-from ..selectors import store_collected_waiting_counts
+from ..selectors.distribution import store_collected_waiting_counts
 
 MARKER = "store_waiting=1"
 

@@ -18,12 +18,10 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm.models import Department, Staff, User
+from crm.models import Staff, User
 from crm.notifications import notify
-from crm.rights import general_managers
 from crm.selectors import departments_managed_by, manages_company
 from customers.errors import CustomerError, NotAllowed, OwnershipConflict
 from customers.models import Customer, OwnershipKind
@@ -32,6 +30,15 @@ from customers.services import ownership_transfer
 from ..inbox import InboxItem
 from ..models import SwapApproval, SwapItem, SwapRequest
 from ..rights import may_approve_swaps, may_propose_swap
+from ..selectors.swaps import (
+    designated_approver_ids,
+    eligible_levels,
+    lowest_common_parent,
+    managed_department_ids,
+    pending_levels,
+    swap_link,
+    swap_title,
+)
 
 Level = SwapApproval.Level
 Status = SwapRequest.Status
@@ -64,77 +71,18 @@ class _ExecutionFailed(Exception):
         self.reason = reason
 
 
-# --- reads -----------------------------------------------------------------------------------
-
-
-def _path_ids(department: Department) -> list[int]:
-    return [int(part) for part in department.path.strip("/").split("/") if part]
-
-
-def lowest_common_parent(first: Department, second: Department) -> Department | None:
-    """The deepest department that is a parent (ancestor, not the department itself) of both.
-
-    上海分部 and 华东销售部 (its parent) share no common *parent*: the GM approves that swap
-    as the next manager up, not the manager who already approves one side.
-    """
-    common = None
-    for x, y in zip(_path_ids(first)[:-1], _path_ids(second)[:-1], strict=False):
-        if x != y:
-            break
-        common = x
-    return Department.objects.get(pk=common) if common else None
-
-
-def swaps_visible_to(user):
-    """The parties see their swaps; managers see the swaps touching a department they manage
-    (the GM: all). Everything else answers 404."""
-    if not user.is_authenticated or not user.is_active:
-        return SwapRequest.objects.none()
-    managed = departments_managed_by(user)
-    return SwapRequest.objects.filter(
-        Q(proposer=user.pk)
-        | Q(counterpart=user.pk)
-        | Q(proposer_department__in=managed)
-        | Q(counterpart_department__in=managed)
-    )
-
-
-def _managed_ids(user) -> set[int]:
-    return set(departments_managed_by(user).values_list("pk", flat=True))
-
-
-def _eligible_levels(user, swap: SwapRequest, managed_ids: set[int]) -> set[str]:
-    """The steps `user` may approve on `swap`, whatever is already recorded."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    if not may_approve_swaps(user):
-        return set()
-    if user.pk in (swap.proposer_id, swap.counterpart_id):
-        return set()
-    if manages_company(user):
-        return set(swap.required_levels)
-    levels = set()
-    if {swap.proposer_department_id, swap.counterpart_department_id} & managed_ids:
-        levels.add(Level.DEPARTMENT)
-    if swap.is_cross_department and swap.upper_department_id in managed_ids:
-        levels.add(Level.UPPER)
-    return levels
-
-
-def pending_levels(swap: SwapRequest) -> list[str]:
-    done = {a.level for a in swap.approvals.all()}
-    return [level for level in swap.required_levels if level not in done]
+# --- reads that share the approval check with `swap_approve` (the rest: selectors/swaps.py)
 
 
 def levels_user_may_approve(user, swap: SwapRequest) -> list[str]:
     """The open steps `user` would fill by approving now (empty: nothing waits on them)."""
     if swap.status != Status.AWAITING_APPROVAL:
         return []
-    return _levels_to_fill(user, swap, _managed_ids(user), raise_errors=False)
+    return _levels_to_fill(user, swap, managed_department_ids(user), raise_errors=False)
 
 
 def _levels_to_fill(user, swap, managed_ids, *, raise_errors: bool) -> list[str]:
-    eligible = _eligible_levels(user, swap, managed_ids)
+    eligible = eligible_levels(user, swap, managed_ids)
     if not eligible:
         if raise_errors:
             if user.pk in (swap.proposer_id, swap.counterpart_id):
@@ -157,52 +105,6 @@ def _levels_to_fill(user, swap, managed_ids, *, raise_errors: bool) -> list[str]
     if raise_errors:
         raise SwapError(_("Your step is already approved; the swap waits for another approver."))
     return []
-
-
-def _nearest_manager_id(department: Department | None) -> int | None:
-    """The manager of `department`, else of the closest department above it that has one."""
-    if department is None:
-        return None
-    ids = _path_ids(department)
-    managers = dict(
-        Department.objects.filter(
-            pk__in=ids, manager__isnull=False, manager__is_active=True
-        ).values_list("pk", "manager_id")
-    )
-    for pk in reversed(ids):
-        if pk in managers:
-            return managers[pk]
-    return None
-
-
-def _general_manager_ids() -> set[int]:
-    return set(
-        general_managers().filter(staff__status=Staff.Status.ACTIVE).values_list("pk", flat=True)
-    )
-
-
-def designated_approver_ids(swap: SwapRequest, level: str) -> set[int]:
-    """Who is expected to approve `level` (notified, and shown it in their inbox): the
-    departments' managers, or the GM where no manager is above."""
-    if level == Level.DEPARTMENT:
-        departments = [swap.proposer_department, swap.counterpart_department]
-    else:
-        departments = [swap.upper_department] if swap.upper_department_id else []
-    ids = {pk for pk in map(_nearest_manager_id, departments) if pk}
-    ids -= {swap.proposer_id, swap.counterpart_id}
-    return ids or _general_manager_ids()
-
-
-def _swap_title(swap: SwapRequest) -> str:
-    return _("Swap %(ref)s: %(proposer)s ⇄ %(counterpart)s") % {
-        "ref": swap.reference,
-        "proposer": swap.proposer.display_name,
-        "counterpart": swap.counterpart.display_name,
-    }
-
-
-def _link(swap: SwapRequest) -> str:
-    return reverse("allocation:swap_detail", args=[swap.pk])
 
 
 def inbox_items(user) -> list[InboxItem]:
@@ -228,7 +130,7 @@ def inbox_items(user) -> list[InboxItem]:
     )
     if not swaps:
         return []
-    managed_ids = _managed_ids(user)
+    managed_ids = managed_department_ids(user)
     gm = manages_company(user)
     items = []
     for swap in swaps:
@@ -240,27 +142,12 @@ def inbox_items(user) -> list[InboxItem]:
         items.append(
             InboxItem(
                 kind=_("Swap"),
-                title=_swap_title(swap),
+                title=swap_title(swap),
                 created_at=swap.counterpart_decided_at or swap.created_at,
-                url=_link(swap),
+                url=swap_link(swap),
             )
         )
     return items
-
-
-def swaps_waiting_for_counterpart(user) -> list[InboxItem]:
-    """Swaps other salespeople proposed to `user` that await their answer, oldest first."""
-    if not user.is_authenticated:
-        return []
-    swaps = (
-        SwapRequest.objects.filter(counterpart=user.pk, status=Status.AWAITING_COUNTERPART)
-        .select_related("proposer", "counterpart")
-        .order_by("created_at", "pk")
-    )
-    return [
-        InboxItem(kind=_("Swap"), title=_swap_title(s), created_at=s.created_at, url=_link(s))
-        for s in swaps
-    ]
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -284,7 +171,7 @@ def _notify_parties(swap: SwapRequest, *, actor, now: datetime, title: str, body
     """The proposer and the counterpart hear of each decision (not the one who made it)."""
     for person in (swap.proposer, swap.counterpart):
         if actor is None or person.pk != actor.pk:
-            notify(recipient=person, title=title, now=now, body=body, link=_link(swap))
+            notify(recipient=person, title=title, now=now, body=body, link=swap_link(swap))
 
 
 @transaction.atomic
@@ -353,7 +240,7 @@ def swap_propose(
     notify(
         recipient=counterpart,
         now=now,
-        link=_link(swap),
+        link=swap_link(swap),
         title=_("%(who)s proposes a swap (%(ref)s)")
         % {"who": actor.display_name, "ref": swap.reference},
         body=reason,
@@ -428,7 +315,7 @@ def swap_agree(
         notify(
             recipient=person,
             now=now,
-            link=_link(swap),
+            link=swap_link(swap),
             title=_("Swap %(ref)s waits for your approval") % {"ref": swap.reference},
             body=swap.reason,
         )
@@ -465,7 +352,7 @@ def swap_reject(*, actor, swap: SwapRequest, reason: str, now: datetime) -> Swap
     """An approver rejects at their step, with a reason; the swap is closed, nothing moves."""
     reason = _decision_reason(reason)
     swap = _lock(swap, Status.AWAITING_APPROVAL)
-    _levels_to_fill(actor, swap, _managed_ids(actor), raise_errors=True)
+    _levels_to_fill(actor, swap, managed_department_ids(actor), raise_errors=True)
     if not reason:
         raise SwapError(_("Give the reason for the rejection."))
     swap.status = Status.REJECTED
@@ -484,7 +371,7 @@ def swap_reject(*, actor, swap: SwapRequest, reason: str, now: datetime) -> Swap
 
 
 def _record_approvals(actor, swap, *, now: datetime, reason: str) -> list[str]:
-    levels = _levels_to_fill(actor, swap, _managed_ids(actor), raise_errors=True)
+    levels = _levels_to_fill(actor, swap, managed_department_ids(actor), raise_errors=True)
     for level in levels:
         SwapApproval.objects.create(
             swap=swap, level=level, approver=actor, approved_at=now, reason=reason

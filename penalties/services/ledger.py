@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from allocation.selectors.notices import customers_on_notice
 from allocation.services.confiscation import customer_confiscate, customers_reclaim_all
 from allocation.services.distribution import Assignment, distribution_create
-from allocation.services.notices import customers_on_notice
 from crm.models import Staff, User
 from crm.notifications import notify
 from crm.rights import general_managers

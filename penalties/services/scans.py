@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from allocation.services.handover import handovers_overdue
+from allocation.selectors.handovers import handovers_overdue
 from crm.calendar import SHANGHAI, day_start
 from crm.models import Department, Staff
 from crm.notifications import notify

@@ -10,13 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from allocation.models import Dispute
-from allocation.services.disputes import (
-    DisputeError,
-    dispute_logs,
-    dispute_open,
-    dispute_rule,
-    inbox_items,
-)
+from allocation.selectors.disputes import dispute_logs, inbox_items
+from allocation.services.disputes import DisputeError, dispute_open, dispute_rule
 from allocation.services.handover import handover_open
 from crm.models import Notification, Staff
 from customers.errors import DuplicateCustomer, NotAllowed

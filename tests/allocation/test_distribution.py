@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from allocation.models import ClaimRequest, DistributionBatch, DistributionItem
+from allocation.selectors.distribution import protection_queue
 from allocation.services.distribution import (
     AllocationError,
     Assignment,
     claim_create,
     claim_decide,
     distribution_create,
-    protection_queue,
     protection_reclaim,
     report_create,
     report_verify,

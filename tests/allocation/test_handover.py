@@ -10,16 +10,14 @@ import time_machine
 from django.urls import reverse
 
 from allocation.models import Handover, HandoverItem
-from allocation.services.handover import (
-    HandoverError,
-    handover_distribute,
-    handover_open,
+from allocation.selectors.handovers import (
     handovers_overdue,
     inbox_items,
     is_handing_over,
     open_handovers_for,
     staff_can_be_deactivated,
 )
+from allocation.services.handover import HandoverError, handover_distribute, handover_open
 from crm.models import Notification, Staff
 from customers.errors import NotAllowed
 from customers.models import Customer, OwnershipEvent

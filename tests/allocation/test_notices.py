@@ -9,21 +9,12 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
-from allocation import urls as allocation_urls
-from allocation import urls_notices
 from allocation.models import PublicNotice, ReclaimPolicy, UnsatisfiedVerification
-from allocation.services.notices import (
-    customers_on_notice,
-    inbox_items,
-    notice_appeal,
-    notice_decide,
-    notices_visible_to,
-    unsatisfied_verify,
-)
+from allocation.selectors.notices import customers_on_notice, inbox_items, notices_visible_to
+from allocation.services.notices import notice_appeal, notice_decide, unsatisfied_verify
 from allocation.services.reclaim import notice_end
-from crm import urls as crm_urls
 from crm.models import Notification
 from customers.errors import CustomerError, NotAllowed
 from customers.models import Customer, OwnershipEvent
@@ -39,26 +30,6 @@ AFTER = datetime(2026, 3, 6, 0, 0, tzinfo=SH)  # the notice ends at midnight aft
 
 def at(*args):
     return datetime(*args, tzinfo=SH)
-
-
-# Until allocation/urls.py includes urls_notices, serve the pages through a copy of the
-# project's URLs with the notice routes added to the `allocation` namespace.
-def _wired() -> bool:
-    try:
-        reverse("allocation:notices")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-if not _wired():
-    urlpatterns = [p for p in crm_urls.urlpatterns if str(p.pattern) != "allocation/"] + [
-        path(
-            "allocation/",
-            include((allocation_urls.urlpatterns + urls_notices.urlpatterns, "allocation")),
-        )
-    ]
-    pytestmark = pytest.mark.urls(__name__)
 
 
 def reclaimed(holder, *, pool="department", when=RECLAIMED, policy="no_followup", **fields):

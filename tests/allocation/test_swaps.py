@@ -11,16 +11,15 @@ from django.db import connection, connections
 from django.urls import reverse
 
 from allocation.models import SwapApproval, SwapItem, SwapRequest
+from allocation.selectors.swaps import lowest_common_parent, swaps_waiting_for_counterpart
 from allocation.services.swaps import (
     SwapError,
     inbox_items,
-    lowest_common_parent,
     swap_agree,
     swap_approve,
     swap_decline,
     swap_propose,
     swap_reject,
-    swaps_waiting_for_counterpart,
 )
 from crm.models import Notification, Staff
 from customers.errors import NotAllowed

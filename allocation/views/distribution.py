@@ -1,4 +1,4 @@
-"""Pool pages, distribution, requests, the protection queue and the approvals inbox. Thin:
+"""Pool pages, distribution, requests, the protection queue and wrong-number reports. Thin:
 resolve scope, call one service, show its message; nothing moves on a refusal."""
 
 from django.contrib import messages
@@ -9,19 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.models import Department, Staff, User
+from crm.models import Department, User
 from crm.selectors import departments_managed_by
 from crm.validators import parse_ids
 from customers.errors import CustomerError
 from customers.forms import CustomerFilter
-from customers.models import Customer
 from customers.selectors import customers_visible_to
 from customers.views import keyset_page
 
-from .inbox import inbox_for
-from .models import ClaimRequest, DistributionBatch, WrongNumberReport
-from .rights import (
-    may_approve,
+from ..models import ClaimRequest, DistributionBatch, WrongNumberReport
+from ..rights import (
     may_decide_claim,
     may_distribute,
     may_reclaim,
@@ -29,15 +26,19 @@ from .rights import (
     may_request_customers,
     may_see_claim,
     may_verify_report,
-    receivers,
 )
-from .selectors import store_collected_waiting
-from .services.distribution import (
+from ..selectors.distribution import (
+    claims_with_parties,
+    distribution_recipients,
+    pool_customers,
+    protection_queue,
+    store_collected_waiting,
+)
+from ..services.distribution import (
     Assignment,
     claim_create,
     claim_decide,
     distribution_create,
-    protection_queue,
     protection_reclaim,
     report_create,
     report_verify,
@@ -66,28 +67,9 @@ def _pool_choice(request):
     return DistributionBatch.Source.DEPARTMENT, managed[0], managed
 
 
-def _recipients(source, department, managed):
-    people = (
-        Staff.objects.filter(
-            receivers(),
-            status=Staff.Status.ACTIVE,
-            user__is_active=True,
-            department__in=[department] if department else managed,
-        )
-        .select_related("user", "department")
-        .order_by("department__path", "user__username")
-    )
-    return list(people)
-
-
 def _pool_page(request, *, status=200, error=None):
     source, department, managed = _pool_choice(request)
-    base = Customer.objects.filter(holder__isnull=True)
-    base = (
-        base.filter(pool="company")
-        if department is None
-        else base.filter(pool="department", department=department)
-    )
+    base = pool_customers(department)
     # ?store_waiting=1: the store-collected customers still waiting for a first distribution
     # (the manager's daily reminder links here).
     store_waiting = department is not None and request.GET.get("store_waiting") == "1"
@@ -114,7 +96,7 @@ def _pool_page(request, *, status=200, error=None):
             "first_id": rows[0].pk if rows else None,
             "last_id": rows[-1].pk if rows else None,
             "error": error,
-            "recipients": _recipients(source, department, managed),
+            "recipients": list(distribution_recipients(department, managed)),
             "departments": managed if department is None else [],
             "scope": "pool",
             "store_waiting": store_waiting,
@@ -201,9 +183,7 @@ def claim_new(request):
 
 
 def _claim_for(user, pk):
-    claim = get_object_or_404(
-        ClaimRequest.objects.select_related("requester", "department", "decided_by"), pk=pk
-    )
+    claim = get_object_or_404(claims_with_parties(), pk=pk)
     if may_see_claim(user, claim):
         return claim
     raise Http404
@@ -270,13 +250,6 @@ def protection(request):
         {"rows": rows, "error": error},
         status=400 if error else 200,
     )
-
-
-@login_required
-def inbox(request):
-    if not may_approve(request.user):
-        raise Http404
-    return render(request, "allocation/inbox.html", {"items": inbox_for(request.user)})
 
 
 @login_required

@@ -17,12 +17,12 @@ from customers.errors import CustomerError
 from customers.models import FollowUp
 from customers.selectors import customers_visible_to
 
-from .models import PublicNotice
-from .rights import may_appeal, may_decide_notice, may_see_notices, may_verify_unsatisfied
-from .services.notices import (
+from ..models import PublicNotice
+from ..rights import may_appeal, may_decide_notice, may_see_notices, may_verify_unsatisfied
+from ..selectors.notices import notices_visible_to
+from ..services.notices import (
     notice_appeal,
     notice_decide,
-    notices_visible_to,
     unsatisfied_verify,
     unsatisfied_withdraw,
 )

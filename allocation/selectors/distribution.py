@@ -1,16 +1,23 @@
-"""Reads that carry allocation rules. (Other reads still live in `allocation/services/`; they
-move here in a later reorganisation.)"""
+"""Reads of pools, distribution and requests: the previous-holder cool-down, claims, the
+store-collected customers waiting for a first distribution, the protection queue, the inbox rows."""
 
 from datetime import date, datetime, timedelta
 
 from constance import config
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from crm.calendar import SHANGHAI, day_start
+from crm.models import Staff
+from crm.selectors import departments_managed_by
 from customers.models import Customer, OwnershipEvent, OwnershipKind, Pool
 from customers.selectors import VALID
 
-from .models import ClaimRequest, Dispute
+from ..inbox import InboxItem
+from ..models import ClaimRequest, Dispute, WrongNumberReport
+from ..rights import receivers
 
 # The moves by which a customer leaves the person who held it against (or without) their
 # wish: a reclaim (rules, protection queue, wrong-number return, strike), a confiscation, a
@@ -130,3 +137,85 @@ def store_collected_waiting_rows(departments) -> list[tuple[int, str, int]]:
         .order_by("department__path")
         .values_list("department_id", "department__name", "n")
     )
+
+
+def protection_queue(user, *, as_of: datetime):
+    """保护期满 (SPEC §5): customers in the user's departments whose one-month protection has
+    ended with no follow-up by the holder since they got them. Oldest first."""
+    ended = as_of - relativedelta(months=config.PROTECTION_MONTHS)
+    return (
+        Customer.objects.filter(
+            department__in=list(departments_managed_by(user).values_list("pk", flat=True)),
+            holder__isnull=False,
+            holder_since__lte=ended,
+            acquired_via__in=[
+                OwnershipKind.SELF_REGISTERED,
+                OwnershipKind.DISTRIBUTED,
+                OwnershipKind.CLAIMED,
+            ],
+        )
+        .filter(Q(last_followup_at__isnull=True) | Q(last_followup_at__lt=F("holder_since")))
+        .select_related("holder", "department")
+        .order_by("holder_since", "pk")
+    )
+
+
+def inbox_items(user) -> list[InboxItem]:
+    """Pending requests and unverified reports in the user's departments."""
+    managed = list(departments_managed_by(user).values_list("pk", flat=True))
+    items: list[InboxItem] = []
+    claims = ClaimRequest.objects.filter(
+        department__in=managed, status=ClaimRequest.Status.PENDING
+    ).select_related("requester")
+    for c in claims.annotate(n=Count("customers")):
+        items.append(
+            InboxItem(
+                kind=_("Request"),
+                created_at=c.created_at,
+                url=reverse("allocation:claim_detail", args=[c.pk]),
+                title=_("%(who)s requests %(n)d pool customers") % {"who": c.requester, "n": c.n},
+            )
+        )
+    for r in WrongNumberReport.objects.filter(
+        customer__department__in=managed, verified_at__isnull=True
+    ).select_related("reporter", "customer"):
+        items.append(
+            InboxItem(
+                kind=_("Wrong number"),
+                created_at=r.created_at,
+                url=reverse("customers:detail", args=[r.customer_id]),
+                title=_("%(who)s reports a wrong number: %(name)s")
+                % {"who": r.reporter, "name": r.customer.name},
+            )
+        )
+    return items
+
+
+def pool_customers(department) -> QuerySet[Customer]:
+    """The customers in a pool, unheld: the company pool when `department` is None, else that
+    department's pool."""
+    base = Customer.objects.filter(holder__isnull=True)
+    if department is None:
+        return base.filter(pool="company")
+    return base.filter(pool="department", department=department)
+
+
+def distribution_recipients(department, managed) -> QuerySet[Staff]:
+    """Who may be given customers from the pool page: active receivers of `department`, or of
+    every department in `managed` when it shows the company pool (`department` None)."""
+    return (
+        Staff.objects.filter(
+            receivers(),
+            status=Staff.Status.ACTIVE,
+            user__is_active=True,
+            department__in=[department] if department else managed,
+        )
+        .select_related("user", "department")
+        .order_by("department__path", "user__username")
+    )
+
+
+def claims_with_parties() -> QuerySet[ClaimRequest]:
+    """Requests with the requester, department and decider loaded (the detail page; who may
+    see one is `rights.may_see_claim`)."""
+    return ClaimRequest.objects.select_related("requester", "department", "decided_by")

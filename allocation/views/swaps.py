@@ -2,98 +2,29 @@
 Thin: scope through `swaps_visible_to` (404 outside), one service call, its message shown; a
 refused POST answers 400 and writes nothing."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.fields import IdsChoiceField
-from crm.models import Staff, User
 from crm.validators import parse_id
 from customers.errors import CustomerError
-from customers.models import Customer
 
-from .models import SwapApproval, SwapRequest
-from .rights import may_propose_swap, may_see_swaps, swap_partners
-from .services.swaps import (
+from ..forms import SwapAgreeForm, SwapProposeForm
+from ..models import SwapApproval, SwapRequest
+from ..rights import may_propose_swap, may_see_swaps
+from ..selectors.swaps import counterpart_choices, pending_levels, swaps_visible_to
+from ..services.swaps import (
     levels_user_may_approve,
-    pending_levels,
     swap_agree,
     swap_approve,
     swap_decline,
     swap_propose,
     swap_reject,
-    swaps_visible_to,
 )
-
-
-class _CustomerChoice(IdsChoiceField):
-    # Name and code only: the counterpart's customers are chosen without their contact details.
-    def label_from_instance(self, obj):
-        return f"{obj.code} {obj.name}"
-
-
-class _PersonChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        department = obj.staff.department
-        return f"{obj.display_name} · {department}" if department else obj.display_name
-
-
-class SwapProposeForm(forms.Form):
-    counterpart = _PersonChoice(
-        queryset=User.objects.none(), label=gettext_lazy("Swap with"), widget=forms.HiddenInput
-    )
-    give = _CustomerChoice(
-        queryset=Customer.objects.none(),
-        label=gettext_lazy("Your customers to give"),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("Written application: why this swap"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, user, counterpart=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["counterpart"].queryset = counterpart_choices(user)
-        self.fields["give"].queryset = Customer.objects.filter(holder=user.pk).only("pk", "name")
-
-
-class SwapAgreeForm(forms.Form):
-    """The counterpart's side: their own customers, chosen when they agree."""
-
-    give_back = _CustomerChoice(
-        queryset=Customer.objects.none(),
-        label=gettext_lazy("Your customers to give in return"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["give_back"].queryset = Customer.objects.filter(
-            holder=user.pk, is_invalid=False
-        ).only("pk", "name")
-
-
-def counterpart_choices(user):
-    """Active salespeople of any department, except the user."""
-    return (
-        User.objects.filter(
-            swap_partners("staff__"),
-            is_active=True,
-            staff__status=Staff.Status.ACTIVE,
-        )
-        .exclude(pk=user.pk)
-        .select_related("staff__department")
-        .order_by("staff__department__path", "username")
-    )
 
 
 @login_required
