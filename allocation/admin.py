@@ -3,6 +3,8 @@ notices and batches are shown for inspection."""
 
 from django.contrib import admin
 
+from crm.admin import ReadOnlyAdmin
+
 from .models import DistributionBatch, JobRun, PublicNotice, ReclaimPolicy
 
 
@@ -30,39 +32,24 @@ class ReclaimPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["policy", "period", "started_at", "finished_at", "moved"]
     list_filter = ["policy"]
     date_hierarchy = "period"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
 
 @admin.register(PublicNotice)
-class PublicNoticeAdmin(admin.ModelAdmin):
+class PublicNoticeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["customer", "previous_holder", "policy", "reclaimed_at", "ends_at", "decision"]
     list_filter = ["policy", "decision"]
     list_select_related = ["customer", "previous_holder"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
 
 @admin.register(DistributionBatch)
-class DistributionBatchAdmin(admin.ModelAdmin):
+class DistributionBatchAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["__str__", "source", "department", "approver", "created_at"]
     list_select_related = ["department", "approver"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True

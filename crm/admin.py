@@ -76,6 +76,23 @@ class RevertNeedsChangeMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class ReadOnlyAdmin:
+    """Rows written by the services (pages, engines), never here: no add, no change, and no
+    delete unless the admin class sets `deletable = True` (then Django's own permission check
+    decides). Every app's admin uses this one mixin."""
+
+    deletable = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
 class StaffInline(BoundedDatesAdminMixin, admin.StackedInline):
     model = Staff
     can_delete = False

@@ -4,6 +4,8 @@ so holder fields and ownership events are read-only here."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin import ReadOnlyAdmin
+
 from .models import Contact, Customer, CustomerKey, OwnershipEvent
 
 
@@ -46,31 +48,17 @@ class CustomerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OwnershipEvent)
-class OwnershipEventAdmin(admin.ModelAdmin):
+class OwnershipEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["at", "customer", "kind", "from_holder", "to_holder", "to_pool", "actor"]
     list_filter = ["kind", "to_pool"]
     list_select_related = ["customer", "from_holder", "to_holder", "actor"]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CustomerKey)
-class CustomerKeyAdmin(admin.ModelAdmin):
+class CustomerKeyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["kind", "value", "customer"]
     search_fields = ["value"]
     list_select_related = ["customer"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin import ReadOnlyAdmin
+
 from .models import ClosedMonth, DismissalReview, LedgerEntry, PenaltyRule
 
 
@@ -63,19 +65,6 @@ class PenaltyRuleAdmin(SimpleHistoryAdmin):
             obj.origin = PenaltyRule.Origin.MANUAL
             obj.effect = PenaltyRule.Effect.NONE
         super().save_model(request, obj, form, change)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin:
-    """Written by the services (pages), never here: no add, change or delete."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -22,7 +22,7 @@ from crm.models import Department, Staff
 from customers.models import Customer, Deal, FollowUp, InquiryCall, OwnershipEvent, OwnershipKind
 
 from .models import LedgerEntry
-from .rates import RateSet
+from .rates import RateSet, success_rates
 from .services.scans import quota_shortfall
 
 
@@ -188,6 +188,45 @@ def _monthly_trend(*, department_ids: list[int] | None, last_month: date, months
         reclaimed=[reclaimed.get(m, 0) for m in months_list],
         fines=[fines.get(m) or Decimal(0) for m in months_list],
     )
+
+
+# The columns of the company page's totals row: each a plain sum over the departments shown.
+TOTAL_KEYS = (
+    "held",
+    "pooled",
+    "followups",
+    "deals",
+    "inquiries",
+    "reclaimed",
+    "fines",
+    "to_confirm",
+)
+
+
+@dataclass
+class CompanyOverview:
+    """The figures of the company page (SPEC §8) for one month: each department's row with its
+    success rates, the totals of the scope, the scope's rates and the 12-month trend."""
+
+    rows: list[DepartmentRow]
+    totals: dict
+    total_rates: RateSet
+    trend: Trend
+
+
+def company_overview(
+    departments, *, department_ids: list[int] | None, month: date
+) -> CompanyOverview:
+    """`departments` side by side for `month`, their sums and 004's four success rates (each
+    department's and the scope's, each person counted once), and the trend of `department_ids`
+    (None: the whole company). A constant number of queries whatever the departments."""
+    rows = department_rows(departments.order_by("path"), month=month)
+    trend = monthly_trend(department_ids=department_ids, last_month=month)
+    totals = {key: sum(getattr(r, key) for r in rows) for key in TOTAL_KEYS}
+    rates = success_rates(month=month, department_ids=department_ids)
+    for r in rows:
+        r.rates = rates.for_department(r.department.pk)
+    return CompanyOverview(rows=rows, totals=totals, total_rates=rates.total, trend=trend)
 
 
 @dataclass

@@ -1,19 +1,19 @@
 from django.urls import path
 
-from . import views
+from .views import company, entries, ledger, months
 
 app_name = "penalties"
 
 urlpatterns = [
-    path("", views.ledger_list, name="ledger"),
-    path("decide/", views.to_decide, name="to_decide"),
-    path("new/", views.entry_new, name="new"),
-    path("months/", views.month_list, name="months"),
-    path("months/close/", views.month_close_view, name="month_close"),
-    path("months/export/", views.month_export, name="month_export"),
-    path("dashboard/", views.company_dashboard, name="company"),
-    path("<int:pk>/", views.entry_detail, name="detail"),
-    path("<int:pk>/confirm/", views.entry_confirm, name="confirm"),
-    path("<int:pk>/waive/", views.entry_waive, name="waive"),
-    path("<int:pk>/reverse/", views.entry_reverse, name="reverse"),
+    path("", ledger.ledger_list, name="ledger"),
+    path("decide/", ledger.to_decide, name="to_decide"),
+    path("new/", entries.entry_new, name="new"),
+    path("months/", months.month_list, name="months"),
+    path("months/close/", months.month_close_view, name="month_close"),
+    path("months/export/", months.month_export, name="month_export"),
+    path("dashboard/", company.company_dashboard, name="company"),
+    path("<int:pk>/", ledger.entry_detail, name="detail"),
+    path("<int:pk>/confirm/", ledger.entry_confirm, name="confirm"),
+    path("<int:pk>/waive/", ledger.entry_waive, name="waive"),
+    path("<int:pk>/reverse/", ledger.entry_reverse, name="reverse"),
 ]
