@@ -24,7 +24,7 @@ class AllocationConfig(AppConfig):
 
         from crm.services import register_deactivation_guard
 
-        from .services.handover import staff_can_be_deactivated
+        from .selectors.handovers import staff_can_be_deactivated
 
         register_deactivation_guard(staff_can_be_deactivated)
 
@@ -37,4 +37,59 @@ class AllocationConfig(AppConfig):
             context=manager_panel,
             shown_to=may_approve,
             order=5,
+        )
+
+        from crm.navigation import register_nav_item
+
+        # The header's entries for allocation's pages (crm keeps the registry and the order).
+        register_nav_item(
+            "pool", _("Public pool"), "allocation:pool", right="may_distribute", order=70
+        )
+        register_nav_item(
+            "inbox", _("Approvals"), "allocation:inbox", right="may_approve", order=80
+        )
+        register_nav_item(
+            "notices", _("Public notices"), "allocation:notices", right="may_see_notices", order=90
+        )
+        register_nav_item(
+            "swaps", _("Swaps"), "allocation:swap_list", right="may_see_swaps", order=100
+        )
+
+        from crm.roles import register_gm_permissions
+
+        register_gm_permissions(
+            [
+                "allocation.view_reclaimpolicy",
+                "allocation.change_reclaimpolicy",
+                "allocation.view_jobrun",
+                "allocation.view_publicnotice",
+                "allocation.view_distributionbatch",
+            ],
+        )
+
+        from customers.extras import (
+            register_detail_action,
+            register_followup_action,
+            register_list_column,
+        )
+
+        from .customer_extras import countdown_values, unsatisfied_verification
+
+        # What allocation shows on customers' pages; customers names no allocation template,
+        # tag library or URL (customers/extras.py).
+        register_list_column(
+            "days-left",
+            heading=_("Reclaimed in"),
+            template="allocation/_days_left_cell.html",
+            values=countdown_values,
+            order=10,
+        )
+        register_detail_action(
+            "report-and-claim", template="allocation/_customer_actions.html", order=10
+        )
+        register_followup_action(
+            "unsatisfied-verification",
+            template="allocation/_followup_unsatisfied.html",
+            context=unsatisfied_verification,
+            order=10,
         )

@@ -49,10 +49,8 @@ def reclaim_chunk(policy_code: str, as_of: str, department_ids: list[int]) -> in
 @shared_task
 def reclaim_warnings() -> int:
     """Warn holders 7 and 1 days before a reclaim, daily 08:00."""
-    try:
-        from .services.warnings import reclaim_warn
-    except ImportError:  # pragma: no cover - warnings module not installed
-        return 0
+    from .services.warnings import reclaim_warn
+
     now = timezone.now()
     return reclaim_warn(as_of=timezone.localdate(now), now=now)
 

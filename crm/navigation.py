@@ -1,6 +1,7 @@
 """The navigation each role sees (SPEC §1): one list, each entry naming the page's own right
 (crm.rights), so a page is offered exactly when it would answer 200."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -20,34 +21,53 @@ class NavItem:
     # navigation offers the page exactly when the page itself answers 200. Names, not imports,
     # so crm never imports a higher app.
     right: str
+    # Place in the header, lowest first: crm keeps the ordering, each app picks its places.
+    order: int = 0
+    # (request, url, url_name) -> bool: whether the entry is the current page; None = the
+    # entry's own URL is the path.
+    is_active: Callable | None = None
 
 
-NAV_ITEMS = [
-    NavItem("dashboard", _("Dashboard"), "crm:dashboard", "may_use_app"),
-    NavItem("departments", _("Departments"), "crm:department_list", "may_view_departments"),
-    NavItem("customers", _("Customers"), "customers:list", "may_list_customers"),
-    NavItem("register", _("Register a customer"), "customers:register", "may_register"),
-    NavItem(
-        "worklist", _("Incomplete records"), "customers:worklist", "may_work_incomplete_records"
-    ),
-    NavItem(
-        "duplicates",
-        _("Duplicates and fakes"),
-        "customers:duplicates_report",
-        "may_see_quality_report",
-    ),
-    NavItem("pool", _("Public pool"), "allocation:pool", "may_distribute"),
-    NavItem("inbox", _("Approvals"), "allocation:inbox", "may_approve"),
-    NavItem("notices", _("Public notices"), "allocation:notices", "may_see_notices"),
-    NavItem("swaps", _("Swaps"), "allocation:swap_list", "may_see_swaps"),
-    NavItem("inquiry", _("Inquiry call"), "customers:inquiry_new", "may_log_inquiry"),
-    NavItem("ledger", _("Ledger"), "penalties:ledger", "may_see_ledger"),
-    NavItem("overview", _("Overview"), "penalties:company", "may_view_company_overview"),
-    NavItem("exports", _("Export log"), "customers:export_log", "may_read_export_log"),
-    NavItem("calendar", _("Working days"), "crm:calendar", "may_use_app"),
-    NavItem("logins", _("Logins and accounts"), "crm:login_log", "may_read_login_log"),
-    NavItem("admin", _("Administration"), "admin:index", "may_administer"),
-]
+# The registry, kept sorted by `order`. crm registers its own pages below; the higher apps
+# register theirs in their AppConfig.ready (register_nav_item), so crm names no higher app.
+NAV_ITEMS: list[NavItem] = []
+
+
+def register_nav_item(
+    key: str,
+    label,
+    url_name: str,
+    *,
+    right: str,
+    order: int,
+    is_active: Callable | None = None,
+) -> None:
+    """Offer a page in the header to whoever holds `right` (a registered page right)."""
+    item = NavItem(key, label, url_name, right, order, is_active)
+    NAV_ITEMS[:] = sorted(
+        [other for other in NAV_ITEMS if other.key != key] + [item], key=lambda i: i.order
+    )
+
+
+register_nav_item("dashboard", _("Dashboard"), "crm:dashboard", right="may_use_app", order=10)
+register_nav_item(
+    "departments",
+    _("Departments"),
+    "crm:department_list",
+    right="may_view_departments",
+    order=20,
+    is_active=lambda request, url, name: (name or "").startswith("department"),
+)
+register_nav_item("calendar", _("Working days"), "crm:calendar", right="may_use_app", order=150)
+register_nav_item(
+    "logins",
+    _("Logins and accounts"),
+    "crm:login_log",
+    right="may_read_login_log",
+    order=160,
+    is_active=lambda request, url, name: name in ("login_log", "account_changes"),
+)
+register_nav_item("admin", _("Administration"), "admin:index", right="may_administer", order=170)
 
 
 def nav_for(user) -> list[dict]:
@@ -69,16 +89,11 @@ def navigation(request) -> dict:
     staff = getattr(user, "staff", None)
     active = getattr(request.resolver_match, "url_name", None) if request.resolver_match else None
     items = nav_for(user)
+    checks = {item.key: item.is_active for item in NAV_ITEMS}
     for item in items:
-        item["active"] = (
-            item["url"] == request.path
-            or (item["key"] == "departments" and (active or "").startswith("department"))
-            or (item["key"] == "logins" and active in ("login_log", "account_changes"))
-            or (
-                item["key"] == "customers"
-                and request.path.startswith(item["url"])
-                and active not in ("register", "worklist", "duplicates_report", "export_log")
-            )
+        check = checks.get(item["key"])
+        item["active"] = item["url"] == request.path or bool(
+            check and check(request, item["url"], active)
         )
     return {
         "nav": items,

@@ -32,17 +32,23 @@ ROLE_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "crm.delete_workdayoverride",
         "constance.view_config",
         "constance.change_config",
-        "allocation.view_reclaimpolicy",
-        "allocation.change_reclaimpolicy",
-        "allocation.view_jobrun",
-        "allocation.view_publicnotice",
-        "allocation.view_distributionbatch",
-        # The open rule catalogue (SPEC §7): add, edit and retire (is_active), never delete.
-        "penalties.view_penaltyrule",
-        "penalties.add_penaltyrule",
-        "penalties.change_penaltyrule",
+        # The higher apps add theirs in their AppConfig.ready (register_group_permissions).
     ],
 }
+
+
+def register_group_permissions(role: str, perms: list[str]) -> None:
+    """A higher app gives a role's group global permissions on its own models
+    ("app_label.codename"), so crm names no higher app. Applied by ensure_role_groups."""
+    wanted = ROLE_GROUP_PERMISSIONS.setdefault(role, [])
+    wanted.extend(p for p in perms if p not in wanted)
+
+
+def register_gm_permissions(perms: list[str]) -> None:
+    """The general manager's group (reads and keeps the whole company): the higher apps' admin
+    permissions, without their naming a role (roles are named in crm and the rights modules)."""
+    register_group_permissions(Staff.Role.GENERAL_MANAGER, perms)
+
 
 # Object permissions a role receives on the departments it is tied to.
 ROLE_DEPARTMENT_PERMISSIONS: dict[str, list[str]] = {

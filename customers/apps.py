@@ -29,6 +29,56 @@ class CustomersConfig(AppConfig):
             order=10,
         )
 
+        from crm.navigation import register_nav_item
+
+        # The header's entries for customers' pages (crm keeps the registry and the order).
+        register_nav_item(
+            "customers",
+            _("Customers"),
+            "customers:list",
+            right="may_list_customers",
+            order=30,
+            is_active=lambda request, url, name: (
+                request.path.startswith(url)
+                and name not in ("register", "worklist", "duplicates_report", "export_log")
+            ),
+        )
+        register_nav_item(
+            "register",
+            _("Register a customer"),
+            "customers:register",
+            right="may_register",
+            order=40,
+        )
+        register_nav_item(
+            "worklist",
+            _("Incomplete records"),
+            "customers:worklist",
+            right="may_work_incomplete_records",
+            order=50,
+        )
+        register_nav_item(
+            "duplicates",
+            _("Duplicates and fakes"),
+            "customers:duplicates_report",
+            right="may_see_quality_report",
+            order=60,
+        )
+        register_nav_item(
+            "inquiry",
+            _("Inquiry call"),
+            "customers:inquiry_new",
+            right="may_log_inquiry",
+            order=110,
+        )
+        register_nav_item(
+            "exports",
+            _("Export log"),
+            "customers:export_log",
+            right="may_read_export_log",
+            order=140,
+        )
+
         from constance.signals import config_updated
 
         from .tasks import on_config_updated

@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from crm.calendar import SHANGHAI
 from crm.validators import parse_id
 
 from .basic_fields import field_labels
 from .errors import CustomerError
+from .extras import detail_actions, list_columns, list_rows, timeline_extras
 from .forms import REGISTER_FIELDS, ContactForm, ContactFormSet, CustomerFilter, CustomerForm
 from .history import customer_history
 from .models import Contact
@@ -79,11 +81,16 @@ def customer_list(request):
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
+    # Higher apps' columns (the reclaim countdown): their data for all rows at once, on today
+    # in Asia/Shanghai read here, once.
+    columns = list_columns(rows, today=timezone.now().astimezone(SHANGHAI).date())
     return render(
         request,
         "customers/list.html",
         {
             "customers": rows,
+            "list_columns": columns,
+            "rows": list_rows(rows, columns),
             "page": page,
             "scope": scope,
             "filter": filterset,
@@ -117,6 +124,8 @@ def customer_detail(request, pk: int):
             "can_edit": bool(editable_fields(request.user, customer)),
             "missing": field_labels(customer.missing_basic_fields()),
             "can_judge_validity": may_judge_validity(request.user, customer),
+            "detail_actions": detail_actions(),
+            **timeline_extras(entries, user=request.user),
         },
     )
 

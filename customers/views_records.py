@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .errors import CustomerError
+from .extras import timeline_extras
 from .forms_records import AmendForm, DealForm, FollowUpForm, InquiryForm, ReferralForm
 from .models import Deal, FollowUp, Referral
 from .normalize import KeyFormatError
@@ -214,6 +215,7 @@ def timeline_page(request, pk: int):
             "entries": entries,
             "next_cursor": encode_cursor(cursor) if cursor else None,
             "masked": customer.contacts_masked,
+            **timeline_extras(entries, user=request.user),
         },
     )
 

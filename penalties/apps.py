@@ -50,3 +50,28 @@ class PenaltiesConfig(AppConfig):
             shown_to=follows_company_ledger,
             order=1,
         )
+
+        from crm.navigation import register_nav_item
+
+        # The header's entries for penalties' pages (crm keeps the registry and the order).
+        register_nav_item(
+            "ledger", _("Ledger"), "penalties:ledger", right="may_see_ledger", order=120
+        )
+        register_nav_item(
+            "overview",
+            _("Overview"),
+            "penalties:company",
+            right="may_view_company_overview",
+            order=130,
+        )
+
+        from crm.roles import register_gm_permissions
+
+        # The open rule catalogue (SPEC §7): add, edit and retire (is_active), never delete.
+        register_gm_permissions(
+            [
+                "penalties.view_penaltyrule",
+                "penalties.add_penaltyrule",
+                "penalties.change_penaltyrule",
+            ],
+        )
