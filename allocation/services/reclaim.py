@@ -169,10 +169,6 @@ class RunResult:
     busy: bool = False  # another full run of the rule held its lock: nothing was tried
 
 
-class SimulatedCrash(RuntimeError):
-    """Raised by tests between batches to prove a crash leaves a consistent, resumable state."""
-
-
 def period_for(policy: ReclaimPolicy, as_of: date) -> date:
     return as_of.replace(day=1) if policy.schedule == ReclaimPolicy.Schedule.MONTHLY else as_of
 
@@ -412,7 +408,6 @@ def reclaim_run(
     dry_run: bool = False,
     batch_size: int = 10000,
     department_ids: list[int] | None = None,
-    crash_after_batches: int | None = None,
 ) -> RunResult:
     """Run one rule for `as_of` (SPEC §6). Idempotent per (rule, period): a finished period
     moves nothing; an unfinished one (a crash) is resumed. `department_ids` runs one chunk of
@@ -448,14 +443,12 @@ def reclaim_run(
             .values_list("pk", flat=True)
         )
         ref = f"{policy_code}:{period:%Y-%m-%d}"
-        for number, start in enumerate(range(0, len(ids), batch_size), start=1):
+        for start in range(0, len(ids), batch_size):
             moved = _move_batch(
                 policy, ids[start : start + batch_size], as_of=as_of, now=now, ref=ref
             )
             JobRun.objects.filter(pk=job.pk).update(moved=F("moved") + moved)
             result.moved += moved
-            if crash_after_batches is not None and number >= crash_after_batches:
-                raise SimulatedCrash(f"stopped after {number} batches")
         if department_ids is None:
             JobRun.objects.filter(pk=job.pk).update(finished_at=now)
     return result

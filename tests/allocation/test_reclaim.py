@@ -10,7 +10,6 @@ from django.db import connection, connections, transaction
 
 from allocation.models import JobRun, PublicNotice, ReclaimPolicy, UnsatisfiedVerification
 from allocation.services.reclaim import (
-    SimulatedCrash,
     due_date,
     latest_due_period,
     reclaim_reconcile,
@@ -238,16 +237,32 @@ def test_public_notice_lasts_three_working_days(org):
     assert PublicNotice.objects.get().ends_at == at(2026, 4, 21, 0, 0)
 
 
-def test_crash_between_batches_then_rerun_ends_like_an_uninterrupted_run(org):
+class SimulatedCrash(RuntimeError):
+    """The worker dies between two batches."""
+
+
+def test_crash_between_batches_then_rerun_ends_like_an_uninterrupted_run(org, monkeypatch):
+    from allocation.services import reclaim as engine
+
     customers = [issued(org, at(2026, 1, 15, 10)) for _ in range(5)]
+    batches = []
+    move_batch = engine._move_batch
+
+    def dies_before_the_second_batch(*args, **kwargs):
+        batches.append(1)
+        if len(batches) == 2:
+            raise SimulatedCrash("stopped after 1 batch")
+        return move_batch(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_move_batch", dies_before_the_second_batch)
     with pytest.raises(SimulatedCrash):
         reclaim_run(
             policy_code="no_deal_issued",
             as_of=date(2026, 4, 15),
             now=at(2026, 4, 15, 0, 10),
             batch_size=2,
-            crash_after_batches=1,
         )
+    monkeypatch.setattr(engine, "_move_batch", move_batch)
     assert sum(not held(c) for c in customers) == 2
     job = JobRun.objects.get()
     assert job.finished_at is None and job.moved == 2
