@@ -82,16 +82,21 @@ def _check_recipient(actor, person: User, *, now: datetime) -> Staff:
     return staff
 
 
-def _visible_names(viewer, ids) -> str:
-    """「A、B、3 other customers」: names of the customers `viewer` may see, the rest counted —
-    an error message never names what the viewer may not see (SPEC §1, issue 12)."""
-    ids = list(dict.fromkeys(ids))
-    visible = dict(customers_visible_to(viewer).filter(pk__in=ids).values_list("pk", "name"))
+def _names(visible: dict[int, str], ids) -> str:
+    """「A、B、3 other customers」: the names in `visible` (what the viewer may see), the rest
+    counted — an error message never names what the viewer may not see (SPEC §1, issue 12)."""
     names = [visible[pk] for pk in ids if pk in visible]
     hidden = len(ids) - len(names)
     if hidden:
         names.append(_("%(n)d other customers") % {"n": hidden})
     return "、".join(names)
+
+
+def _visible_names(viewer, ids) -> str:
+    ids = list(dict.fromkeys(ids))
+    return _names(
+        dict(customers_visible_to(viewer).filter(pk__in=ids).values_list("pk", "name")), ids
+    )
 
 
 def _cooled_list(viewer, ends: dict[int, date], item: str) -> str:
@@ -103,11 +108,7 @@ def _cooled_list(viewer, ends: dict[int, date], item: str) -> str:
         by_date.setdefault(day, []).append(pk)
     parts = []
     for day, pks in by_date.items():
-        names = [visible[pk] for pk in pks if pk in visible]
-        hidden = len(pks) - len(names)
-        if hidden:
-            names.append(_("%(n)d other customers") % {"n": hidden})
-        parts.append(item % {"names": "、".join(names), "date": f"{day:%Y-%m-%d}"})
+        parts.append(item % {"names": _names(visible, pks), "date": f"{day:%Y-%m-%d}"})
     return pgettext("list separator", "; ").join(parts)
 
 
