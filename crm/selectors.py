@@ -1,7 +1,7 @@
 """Reads that carry organisation rules. Later apps build their visibility on these."""
 
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 
 from .models import (
@@ -101,3 +101,10 @@ def account_changes(*, username: str = "", field: str = ""):
     if field:
         changes = changes.filter(field=field)
     return changes.order_by("-id")
+
+
+def departments_with_headcount(qs):
+    """Departments with their manager, parent and count of active members."""
+    return qs.select_related("manager", "parent").annotate(
+        member_count=Count("members", filter=Q(members__status=Staff.Status.ACTIVE))
+    )

@@ -2,19 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_accounts
+from .views import accounts, calendar, departments, health, home, notifications
 
 crm_patterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("departments/", views.department_list, name="department_list"),
-    path("departments/<int:pk>/", views.department_detail, name="department_detail"),
-    path("calendar/", views.calendar_month, name="calendar"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
-    path("notifications/read/", views.notification_mark_all_read, name="notifications_read"),
+    path("", home.dashboard, name="dashboard"),
+    path("departments/", departments.department_list, name="department_list"),
+    path("departments/<int:pk>/", departments.department_detail, name="department_detail"),
+    path("calendar/", calendar.calendar_month, name="calendar"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
+    path(
+        "notifications/read/", notifications.notification_mark_all_read, name="notifications_read"
+    ),
     # SPEC §9: the login log and the account-change record (the GM's; 404 for everyone else).
-    path("accounts/logins/", views_accounts.login_log, name="login_log"),
-    path("accounts/changes/", views_accounts.account_change_list, name="account_changes"),
+    path("accounts/logins/", accounts.login_log, name="login_log"),
+    path("accounts/changes/", accounts.account_change_list, name="account_changes"),
 ]
 
 urlpatterns = [
@@ -28,9 +30,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", views_accounts.PasswordChange.as_view(), name="password_change"),
+    path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Operations' probe (docs/operations.md): no trailing slash, no login, no redirect.
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -3,12 +3,10 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-
-class CustomerError(Exception):
-    """A rule refused the request; `str(error)` is the user's message."""
+from crm.errors import RuleError
 
 
-class DuplicateCustomer(CustomerError):
+class DuplicateCustomer(RuleError):
     """Registering (or adding a key to) a customer somebody already registered (000 §3.2.c).
 
     Says who holds it — name and department, or which pool — and since when, nothing else:
@@ -37,9 +35,9 @@ class DuplicateCustomer(CustomerError):
         super().__init__(message)
 
 
-class OwnershipConflict(CustomerError):
+class OwnershipConflict(RuleError):
     """The holder changed under us (someone else moved the customer first)."""
 
 
-class NotAllowed(CustomerError):
+class NotAllowed(RuleError):
     """The actor's role does not allow this action."""

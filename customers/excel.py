@@ -1,4 +1,4 @@
-"""Excel export and import of the customer archive (no HTTP here; see views_excel).
+"""Excel export and import of the customer archive (no HTTP here; see views/excel.py).
 
 Export streams whatever queryset the caller scoped (the list page's rules), masking the
 contact fields of customers the viewer may see but not contact. Import turns each row into
@@ -21,8 +21,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from crm import xlsx
+from crm.errors import RuleError
 
-from .errors import CustomerError, DuplicateCustomer
+from .errors import DuplicateCustomer
 from .forms import REGISTER_FIELDS, ContactForm, CustomerForm
 from .masking import shown
 from .models import Contact, Customer
@@ -525,7 +526,7 @@ def import_workbook(
                         customer = customer_register(
                             actor=actor, data=data, contacts=contacts, now=now
                         )
-                except (CustomerError, KeyFormatError) as exc:
+                except (RuleError, KeyFormatError) as exc:
                     problems = [("", _refusal(exc, row_of_customer))]
                 else:
                     row_of_customer[customer.pk] = number

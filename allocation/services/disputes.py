@@ -12,10 +12,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from crm.errors import RuleError
 from crm.models import Staff
 from crm.notifications import notify
 from crm.selectors import departments_managed_by
-from customers.errors import CustomerError, NotAllowed
+from customers.errors import NotAllowed
 from customers.models import Customer, CustomerKey, OwnershipKind
 from customers.normalize import KeyFormatError, normalize_org_name, normalize_phone
 from customers.services import customer_register, ownership_transfer
@@ -29,7 +30,7 @@ from ..selectors.disputes import (
 from ..selectors.handovers import is_handing_over
 
 
-class DisputeError(CustomerError):
+class DisputeError(RuleError):
     """A dispute request the rules refuse; the message is for the user."""
 
 

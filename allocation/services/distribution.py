@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from crm.calendar import SHANGHAI
+from crm.errors import RuleError
 from crm.models import Department, Staff, User
 from crm.notifications import notify
 from crm.selectors import departments_managed_by, manages_company, manages_department
-from customers.errors import CustomerError, NotAllowed
+from customers.errors import NotAllowed
 from customers.models import Customer, OwnershipKind, Pool
 from customers.selectors import customers_visible_to
 from customers.services import ownership_transfer
@@ -40,7 +41,7 @@ from ..selectors.notices import customers_on_notice
 from .confiscation import customers_to_department_pool
 
 
-class AllocationError(CustomerError):
+class AllocationError(RuleError):
     """A distribution rule refused the request; the message is for the user."""
 
 

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.errors import RuleError
 from crm.models import Department, Staff
 from crm.notifications import notify
 from crm.selectors import manages_department
 from crm.validators import planned_problem
-from customers.errors import CustomerError, NotAllowed
+from customers.errors import NotAllowed
 from customers.models import Customer, OwnershipKind, Pool
 from customers.services import ownership_transfer
 
@@ -35,7 +36,7 @@ from ..selectors.handovers import (
 HANDOVER_REASONS = {Staff.Status.LEFT: "离职交接", Staff.Status.TRANSFERRING: "调岗交接"}
 
 
-class HandoverError(CustomerError):
+class HandoverError(RuleError):
     """A handover request the rules refuse; the message is for the user."""
 
 

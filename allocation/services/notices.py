@@ -13,9 +13,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from crm.errors import RuleError
 from crm.models import User
 from crm.notifications import notify
-from customers.errors import CustomerError, NotAllowed
+from customers.errors import NotAllowed
 from customers.models import Customer, FollowUp, Pool
 from customers.services import ownership_transfer
 
@@ -33,7 +34,7 @@ RESTORED_KIND = "restored"  # customers.models.OwnershipKind.RESTORED
 REASON_MAX = 500
 
 
-class NoticeError(CustomerError):
+class NoticeError(RuleError):
     """An appeal, decision or verification the rules refuse; the message is for the user."""
 
 

@@ -20,10 +20,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from crm.errors import RuleError
 from crm.models import Staff, User
 from crm.notifications import notify
 from crm.selectors import departments_managed_by, manages_company
-from customers.errors import CustomerError, NotAllowed, OwnershipConflict
+from customers.errors import NotAllowed, OwnershipConflict
 from customers.models import Customer, OwnershipKind
 from customers.services import ownership_transfer
 
@@ -44,7 +45,7 @@ Level = SwapApproval.Level
 Status = SwapRequest.Status
 
 
-class SwapError(CustomerError):
+class SwapError(RuleError):
     """A swap rule refused the request; the message is for the user."""
 
 

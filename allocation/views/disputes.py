@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from customers.errors import CustomerError
+from crm.errors import RuleError, refusal
 from customers.forms import REGISTER_FIELDS, CustomerForm
 from customers.normalize import KeyFormatError
 
@@ -33,7 +33,7 @@ def dispute_new(request):
     form = DisputeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal(form) as outcome:
             dispute = dispute_open(
                 actor=request.user,
                 phone=data["phone"],
@@ -42,9 +42,7 @@ def dispute_new(request):
                 note=data["note"],
                 now=timezone.now(),
             )
-        except CustomerError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if outcome.ok:
             messages.success(request, _("Dispute opened."))
             return redirect("allocation:dispute_detail", pk=dispute.pk)
     status = 400 if request.method == "POST" else 200
@@ -90,7 +88,7 @@ def dispute_detail(request, pk: int):
                     data=customer_form.cleaned_data,
                     now=timezone.now(),
                 )
-            except (CustomerError, KeyFormatError) as exc:
+            except (RuleError, KeyFormatError) as exc:
                 ruling.add_error(None, str(exc))
             else:
                 messages.success(

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm.errors import RuleError, refusal
 from crm.models import Department, User
+from crm.paging import keyset_page
 from crm.selectors import departments_managed_by
-from crm.validators import parse_ids
-from customers.errors import CustomerError
+from crm.validators import parse_id, parse_ids
 from customers.forms import CustomerFilter
 from customers.selectors import customers_visible_to
-from customers.views import keyset_page
 
 from ..models import ClaimRequest, DistributionBatch, WrongNumberReport
 from ..rights import (
@@ -114,22 +114,28 @@ def _ids(values) -> list[int]:
     return parse_ids(values)  # "²" passes isdigit() but not int(); 25 digits overflow
 
 
+def _assignments_to(target: str, department, ids: list[int]) -> list[Assignment]:
+    """`user:<id>` (a person) or, from the company pool, `dept:<id>` (a department's pool)."""
+    kind, _sep, pk = target.partition(":")
+    pk = parse_id(pk)
+    if kind == "user" and pk is not None:
+        person = User.objects.filter(pk=pk).first()
+        if person is not None:
+            return [Assignment(c, recipient=person) for c in ids]
+    if kind == "dept" and pk is not None and department is None:
+        dept = Department.objects.filter(pk=pk).first()
+        if dept is not None:
+            return [Assignment(c, department=dept) for c in ids]
+    raise RuleError(_("Choose who receives the customers."))
+
+
 @login_required
 @require_POST
 def distribute(request):
     source, department, managed = _pool_choice(request)
-    target = request.POST.get("recipient", "")
-    assignments = []
     ids = _ids(request.POST.getlist("customers"))
-    try:
-        if target.startswith("user:"):
-            person = User.objects.get(pk=int(target[5:]))
-            assignments = [Assignment(pk, recipient=person) for pk in ids]
-        elif target.startswith("dept:") and department is None:
-            dept = Department.objects.get(pk=int(target[5:]))
-            assignments = [Assignment(pk, department=dept) for pk in ids]
-        else:
-            raise CustomerError(_("Choose who receives the customers."))
+    with refusal() as outcome:
+        assignments = _assignments_to(request.POST.get("recipient", ""), department, ids)
         batch = distribution_create(
             actor=request.user,
             source=source,
@@ -140,10 +146,8 @@ def distribute(request):
             exception_reason=request.POST.get("exception_reason", "")[:300],
             cooldown_reason=request.POST.get("cooldown_reason", "")[:300],
         )
-    except (User.DoesNotExist, Department.DoesNotExist, ValueError):
-        return _pool_page(request, status=400, error=_("Choose who receives the customers."))
-    except CustomerError as exc:
-        return _pool_page(request, status=400, error=str(exc))
+    if not outcome.ok:
+        return _pool_page(request, status=400, error=outcome.error)
     messages.success(
         request,
         _("Batch %(ref)s: %(n)d customers distributed.")
@@ -162,15 +166,15 @@ def claim_new(request):
     customers = list(customers_visible_to(request.user).filter(pk__in=ids, holder__isnull=True))
     error = None
     if request.method == "POST":
-        try:
+        with refusal() as outcome:
             claim = claim_create(
                 actor=request.user,
                 customer_ids=[c.pk for c in customers] or ids,
                 reason=request.POST.get("reason", "")[:300],
                 now=timezone.now(),
             )
-        except CustomerError as exc:
-            error = str(exc)
+        if not outcome.ok:
+            error = outcome.error
         else:
             messages.success(request, _("Request %(ref)s sent to your manager.") % {"ref": claim})
             return redirect("allocation:claim_detail", pk=claim.pk)
@@ -195,7 +199,7 @@ def claim_detail(request, pk: int):
     claim = _claim_for(request.user, pk)
     error = None
     if request.method == "POST":
-        try:
+        with refusal() as outcome:
             claim_decide(
                 actor=request.user,
                 claim=claim,
@@ -203,8 +207,8 @@ def claim_detail(request, pk: int):
                 reason=request.POST.get("reason", "")[:300],
                 now=timezone.now(),
             )
-        except CustomerError as exc:
-            error = str(exc)
+        if not outcome.ok:
+            error = outcome.error
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("allocation:inbox")
@@ -231,15 +235,15 @@ def protection(request):
     now = timezone.now()
     error = None
     if request.method == "POST":
-        try:
+        with refusal() as outcome:
             moved = protection_reclaim(
                 actor=request.user,
                 now=now,
                 customer_ids=_ids(request.POST.getlist("customers")),
                 reason=request.POST.get("reason", "")[:300],
             )
-        except CustomerError as exc:
-            error = str(exc)
+        if not outcome.ok:
+            error = outcome.error
         else:
             messages.success(request, _("%(n)d customers returned to the pool.") % {"n": moved})
             return redirect("allocation:protection")
@@ -260,15 +264,15 @@ def report_new(request, customer_pk: int):
         raise Http404
     error = None
     if request.method == "POST":
-        try:
+        with refusal() as outcome:
             report_create(
                 actor=request.user,
                 customer=customer,
                 note=request.POST.get("note", "")[:300],
                 now=timezone.now(),
             )
-        except CustomerError as exc:
-            error = str(exc)
+        if not outcome.ok:
+            error = outcome.error
         else:
             messages.success(request, _("Reported to your manager for verification."))
             return redirect("customers:detail", pk=customer.pk)
@@ -286,11 +290,9 @@ def report_verify_page(request, pk: int):
     report = get_object_or_404(WrongNumberReport, pk=pk)
     if not may_verify_report(request.user, report):
         raise Http404
-    try:
+    with refusal(request) as outcome:
         report_verify(actor=request.user, report=report, now=timezone.now())
-    except CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
+    if outcome.ok:
         messages.success(
             request,
             _("Verified: the customer is back in the pool and one replacement may be issued."),

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from crm.errors import RuleError, refusal
 from crm.models import Staff, User
 from crm.selectors import departments_managed_by
 from crm.validators import parse_id
-from customers.errors import CustomerError
 
 from ..forms import HandoverOpenForm
 from ..rights import may_manage_handovers
@@ -72,7 +72,7 @@ def handover_new(request, staff_pk: int):
         initial={"status": Staff.Status.LEFT, "effective_at": timezone.localtime(now)},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(form) as outcome:
             handover = handover_open(
                 actor=request.user,
                 staff=staff,
@@ -80,9 +80,7 @@ def handover_new(request, staff_pk: int):
                 effective_at=form.cleaned_data["effective_at"],
                 now=now,
             )
-        except CustomerError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if outcome.ok:
             messages.success(
                 request,
                 _("%(person)s: %(status)s. %(count)d customers went to the department pool.")
@@ -115,7 +113,7 @@ def handover_detail(request, pk: int):
     handover = get_object_or_404(handovers_in_scope(request.user), pk=pk)
     error = None
     if request.method == "POST":
-        try:
+        with refusal() as outcome:
             assignments = _assignments(request.POST)
             handover_distribute(
                 actor=request.user,
@@ -123,8 +121,8 @@ def handover_detail(request, pk: int):
                 assignments=assignments,
                 now=timezone.now(),
             )
-        except CustomerError as exc:
-            error = str(exc)
+        if not outcome.ok:
+            error = outcome.error
         else:
             handover.refresh_from_db()
             if handover.closed_at:
@@ -153,7 +151,7 @@ def handover_detail(request, pk: int):
     )
 
 
-class _BadInput(CustomerError):
+class _BadInput(RuleError):
     pass
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.errors import CustomerError
+from crm.errors import refusal
 from customers.models import FollowUp
 from customers.selectors import customers_visible_to
 
@@ -86,15 +86,15 @@ def notice_detail(request, pk: int):
 @require_POST
 def notice_appeal_view(request, pk: int):
     notice = _notice_for(request.user, pk)
-    try:
+    with refusal() as outcome:
         notice_appeal(
             actor=request.user,
             notice=notice,
             reason=request.POST.get("reason", ""),
             now=timezone.now(),
         )
-    except CustomerError as exc:
-        return _detail(request, notice, error=str(exc))
+    if not outcome.ok:
+        return _detail(request, notice, error=outcome.error)
     messages.success(request, _("Your appeal was sent to the manager."))
     return redirect("allocation:notice_detail", pk=notice.pk)
 
@@ -107,7 +107,7 @@ def notice_decide_view(request, pk: int):
     decision = request.POST.get("decision", "")
     if decision not in RESTORE + CONFIRM:
         return _detail(request, notice, error=_("Choose to restore the customer or to confirm."))
-    try:
+    with refusal() as outcome:
         notice = notice_decide(
             actor=request.user,
             notice=notice,
@@ -115,8 +115,8 @@ def notice_decide_view(request, pk: int):
             reason=request.POST.get("reason", ""),
             now=timezone.now(),
         )
-    except CustomerError as exc:
-        return _detail(request, notice, error=str(exc))
+    if not outcome.ok:
+        return _detail(request, notice, error=outcome.error)
     if notice.decision == PublicNotice.Decision.RESTORED:
         messages.success(
             request,
@@ -142,11 +142,14 @@ def _unsatisfied_action(request, pk: int, service, done: str, **kwargs):
     if not may_verify_unsatisfied(request.user, followup.customer):
         raise Http404
     back = reverse("customers:detail", args=[followup.customer_id]) + "#timeline"
-    try:
+    with refusal() as outcome:
         service(actor=request.user, followup=followup, now=timezone.now(), **kwargs)
-    except CustomerError as exc:
+    if not outcome.ok:
         return render(
-            request, "allocation/notice_refused.html", {"error": str(exc), "back": back}, status=400
+            request,
+            "allocation/notice_refused.html",
+            {"error": outcome.error, "back": back},
+            status=400,
         )
     messages.success(request, done)
     return redirect(back)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.errors import refusal
 from crm.validators import parse_id
-from customers.errors import CustomerError
 
 from ..forms import SwapAgreeForm, SwapProposeForm
 from ..models import SwapApproval, SwapRequest
@@ -68,7 +68,7 @@ def swap_new(request):
     error = None
     if request.method == "POST":
         if form.is_valid():
-            try:
+            with refusal() as outcome:
                 swap = swap_propose(
                     actor=request.user,
                     counterpart=form.cleaned_data["counterpart"],
@@ -76,8 +76,8 @@ def swap_new(request):
                     reason=form.cleaned_data["reason"],
                     now=timezone.now(),
                 )
-            except CustomerError as exc:
-                error = str(exc)
+            if not outcome.ok:
+                error = outcome.error
             else:
                 messages.success(
                     request,
@@ -145,10 +145,10 @@ def swap_detail(request, pk: int):
 def _decide(request, pk: int, *, call, done: str):
     swap = _swap_for(request.user, pk)
     reason = request.POST.get("reason", "")
-    try:
+    with refusal() as outcome:
         swap = call(actor=request.user, swap=swap, now=timezone.now(), reason=reason)
-    except CustomerError as exc:
-        return _detail(request, swap, error=str(exc))
+    if not outcome.ok:
+        return _detail(request, swap, error=outcome.error)
     if swap.status == SwapRequest.Status.FAILED:
         messages.error(
             request,

@@ -19,8 +19,10 @@ from django.db.models import F
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from crm.errors import RuleError
+
 from .. import excel
-from ..errors import CustomerError, NotAllowed
+from ..errors import NotAllowed
 from ..models import ImportJob
 
 # Files up to this many rows import while the user waits; larger ones go to the worker.
@@ -172,7 +174,7 @@ def import_job_retry(*, job: ImportJob, actor, now: datetime) -> ImportJob:
     if job.actor_id != actor.pk:
         raise NotAllowed(_("Only the person who started an import may retry it."))
     if not import_job_is_stale(job, now=now):
-        raise CustomerError(
+        raise RuleError(
             _(
                 "This import is still running. It can be retried once it has shown no "
                 "progress for %(minutes)d minutes."
@@ -189,7 +191,7 @@ def import_job_retry(*, job: ImportJob, actor, now: datetime) -> ImportJob:
         errors=[],
     )
     if not retried:
-        raise CustomerError(_("This import changed meanwhile. Reload the page."))
+        raise RuleError(_("This import changed meanwhile. Reload the page."))
     cache.delete(progress_key(job.pk))
     _queue(job.pk)
     job.refresh_from_db()

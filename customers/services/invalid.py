@@ -15,7 +15,9 @@ from constance import config
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..errors import CustomerError, NotAllowed
+from crm.errors import RuleError
+
+from ..errors import NotAllowed
 from ..models import Customer
 from ..rights import may_judge_validity
 from ..selectors import own_revisit
@@ -42,9 +44,9 @@ def _lock_for_judgement(actor, customer: Customer) -> Customer:
 def _clean_reason(reason: str, *, limit: int) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise CustomerError(_("Please give the reason."))
+        raise RuleError(_("Please give the reason."))
     if len(reason) > limit:
-        raise CustomerError(_("The reason may be at most %(limit)s characters.") % {"limit": limit})
+        raise RuleError(_("The reason may be at most %(limit)s characters.") % {"limit": limit})
     return reason
 
 
@@ -62,7 +64,7 @@ def customer_declare_invalid(*, actor, customer: Customer, reason: str, now: dat
     home or store visit, not an amendment) within INVALID_REVISIT_DAYS before `now`."""
     locked = _lock_for_judgement(actor, customer)
     if locked.is_invalid:
-        raise CustomerError(_("This customer is already marked invalid."))
+        raise RuleError(_("This customer is already marked invalid."))
     if own_revisit(actor, locked, now=now) is None:
         raise NotAllowed(
             _(
@@ -85,7 +87,7 @@ def customer_restore_valid(*, actor, customer: Customer, reason: str, now: datet
     `invalid_reason` is cleared — history keeps the old one)."""
     locked = _lock_for_judgement(actor, customer)
     if not locked.is_invalid:
-        raise CustomerError(_("This customer is not marked invalid."))
+        raise RuleError(_("This customer is not marked invalid."))
     reason = _clean_reason(reason, limit=CHANGE_REASON_MAX)
     locked.is_invalid = False
     locked.invalid_reason = ""

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from crm.calendar import entry_deadline
+from crm.errors import RuleError
 from crm.notifications import notify
 from crm.validators import happened_problem
 
-from ..errors import CustomerError, NotAllowed
+from ..errors import NotAllowed
 from ..models import (
     Customer,
     CustomerKey,
@@ -33,7 +34,7 @@ from ..rights import may_confirm_records, may_follow_up, may_record_deal
 from .completeness import apply_completeness
 
 
-class RecordError(CustomerError):
+class RecordError(RuleError):
     """The record itself is unacceptable (future time, thin content, bad amounts)."""
 
 

@@ -17,18 +17,19 @@ from django.utils.translation import gettext as _
 from allocation.selectors.notices import customers_on_notice
 from allocation.services.confiscation import customer_confiscate, customers_reclaim_all
 from allocation.services.distribution import Assignment, distribution_create
+from crm.errors import RuleError
 from crm.models import Staff, User
 from crm.notifications import notify
 from crm.rights import general_managers
 from crm.validators import happened_problem
-from customers.errors import CustomerError, NotAllowed
+from customers.errors import NotAllowed
 from customers.models import Customer, Pool
 
 from ..models import ClosedMonth, DismissalReview, LedgerEntry, PenaltyRule
 from ..rights import may_close_month, may_decide, may_record_for
 
 
-class LedgerError(CustomerError):
+class LedgerError(RuleError):
     """A ledger rule refused the request; the message is for the user."""
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.errors import CustomerError
+from crm.errors import RuleError, refusal
 from customers.selectors import customers_visible_to
 
 from ..forms import EntryForm
@@ -31,13 +31,13 @@ def entry_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         customer = None
-        try:
+        with refusal(form) as outcome:
             if data["customer"]:
                 customer = customers_visible_to(request.user).filter(pk=data["customer"]).first()
                 if customer is None:
-                    raise CustomerError(_("No customer with this number is visible to you."))
+                    raise RuleError(_("No customer with this number is visible to you."))
             if not may_record_for(request.user, data["person"]):
-                raise CustomerError(
+                raise RuleError(
                     _("You may record entries only for people of departments you manage.")
                 )
             entry = ledger_record(
@@ -53,9 +53,7 @@ def entry_new(request):
                 ),
                 now=now,
             )
-        except CustomerError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if outcome.ok:
             messages.success(request, _("Entry recorded; it waits for confirmation."))
             return redirect("penalties:detail", pk=entry.pk)
     return render(request, "penalties/new.html", {"form": form, "rules": manual_rules()})

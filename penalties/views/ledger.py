@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.errors import refusal
 from crm.selectors import departments_managed_by, departments_visible_to, manages_company
 from crm.validators import parse_id, parse_page
-from customers.errors import CustomerError
 
 from ..models import LedgerEntry
 from ..rights import may_decide, may_record_entries, may_see_ledger
@@ -94,11 +94,9 @@ def entry_detail(request, pk: int):
 
 def _act(request, pk: int, action) -> HttpResponse:
     entry = get_object_or_404(entries_visible_to(request.user), pk=pk)
-    try:
+    with refusal(request) as outcome:
         message = action(entry)
-    except CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
+    if outcome.ok:
         messages.success(request, message)
     back = request.POST.get("next") or ""
     if back.startswith("/penalties/"):

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.errors import refusal
 from crm.xlsx import XLSX_CONTENT_TYPE
-from customers.errors import CustomerError
-from customers.views_exports import audited_export
+from customers.views.exports import audited_export
 
 from ..excel import month_workbook
 from ..models import ClosedMonth, LedgerEntry
@@ -56,11 +56,9 @@ def month_close_view(request):
     month = month_required(request, request.POST.get("month"))
     if month is None:
         return redirect("penalties:months")
-    try:
+    with refusal(request) as outcome:
         month_close(actor=request.user, month=month, now=timezone.now())
-    except CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
+    if outcome.ok:
         messages.success(request, _("%(month)s closed.") % {"month": month_label(month)})
     return redirect("penalties:months")
 

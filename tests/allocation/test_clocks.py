@@ -10,7 +10,8 @@ import pytest
 from allocation.models import UnsatisfiedVerification
 from allocation.services.notices import unsatisfied_verify, unsatisfied_withdraw
 from allocation.services.reclaim import reclaim_run
-from customers.errors import CustomerError, NotAllowed
+from crm.errors import RuleError
+from customers.errors import NotAllowed
 from customers.services import (
     deal_confirm,
     deal_record,
@@ -81,7 +82,7 @@ def test_a_gift_record_a_manager_confirmed_keeps_the_customer(org, mine):
     with pytest.raises(NotAllowed):
         deal_confirm(actor=org.manager_b, deal=deal, now=at(2026, 5, 2, 9))
     deal_confirm(actor=org.manager_a, deal=deal, now=at(2026, 5, 2, 9))
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         deal_confirm(actor=org.manager_a, deal=deal, now=at(2026, 5, 2, 9))
     assert run("no_deal_self", SELF_DUE).moved == 0 and held(mine)
     assert run("no_deal_self", date(2026, 11, 1)).moved == 1  # May 1 + 6 months
@@ -89,7 +90,7 @@ def test_a_gift_record_a_manager_confirmed_keeps_the_customer(org, mine):
 
 def test_a_zero_yuan_record_without_gifts_or_points_cannot_be_confirmed(org, mine):
     deal = record_deal(org.sales_a, mine, "0")
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         deal_confirm(actor=org.manager_a, deal=deal, now=at(2026, 5, 2, 9))
 
 
@@ -151,7 +152,7 @@ def test_a_referral_a_manager_verified_keeps_the_customer(org, mine):
 
 def test_a_customer_cannot_refer_itself(org):
     c = register(org.sales_a, now=at(2026, 1, 15, 10), phone="13900003333")
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         refer(org, c, phone="13900003333")
 
 
@@ -207,13 +208,13 @@ def test_only_the_manager_withdrawing_the_verification_lifts_it(org, mine):
         unsatisfied_withdraw(
             actor=org.sales_a, followup=f, reason="客户已满意", now=at(2026, 2, 20)
         )
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         unsatisfied_withdraw(actor=org.manager_a, followup=f, reason=" ", now=at(2026, 2, 20))
     unsatisfied_withdraw(actor=org.manager_a, followup=f, reason="复核：误记", now=at(2026, 2, 20))
     v = UnsatisfiedVerification.objects.get(followup=f)
     assert (v.withdrawn_by, v.withdrawn_reason) == (org.manager_a, "复核：误记")
     assert run("unsatisfied", date(2026, 3, 1)).moved == 0 and held(mine)
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         unsatisfied_withdraw(actor=org.manager_a, followup=f, reason="再次", now=at(2026, 2, 21))
 
 

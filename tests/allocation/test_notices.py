@@ -15,8 +15,9 @@ from allocation.models import PublicNotice, ReclaimPolicy, UnsatisfiedVerificati
 from allocation.selectors.notices import customers_on_notice, inbox_items, notices_visible_to
 from allocation.services.notices import notice_appeal, notice_decide, unsatisfied_verify
 from allocation.services.reclaim import notice_end
+from crm.errors import RuleError
 from crm.models import Notification
-from customers.errors import CustomerError, NotAllowed
+from customers.errors import NotAllowed
 from customers.models import Customer, OwnershipEvent
 from customers.services import followup_log, ownership_transfer
 from tests.factories import register
@@ -129,10 +130,10 @@ def test_appeal_once_during_the_notice_by_the_previous_holder(org):
     notice = reclaimed(org.sales_a)
     with pytest.raises(NotAllowed):
         notice_appeal(actor=org.sales_a2, notice=notice, reason="是我的", now=DURING)
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         appeal(notice, reason="  ")
     assert fresh(notice).appealed_at is None
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         appeal(notice, when=AFTER)
     assert fresh(notice).appealed_at is None
 
@@ -140,7 +141,7 @@ def test_appeal_once_during_the_notice_by_the_previous_holder(org):
     notice = fresh(notice)
     assert notice.appealed_at == DURING and notice.appeal_reason
     assert list(Notification.objects.values_list("recipient", flat=True)) == [org.manager_a.pk]
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         appeal(notice, when=at(2026, 3, 5, 9))
     assert fresh(notice).appealed_at == DURING
 
@@ -198,14 +199,14 @@ def test_restore_gives_the_customer_back_and_restarts_the_clock(org):
         decided,
     )
     assert Notification.objects.filter(recipient=org.sales_a).count() == 1
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         notice_decide(actor=org.gm, notice=notice, restore=False, reason="不", now=decided)
 
 
 def test_confirm_moves_nothing_and_needs_a_reason(org):
     notice = reclaimed(org.sales_a)
     appeal(notice)
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         notice_decide(actor=org.manager_a, notice=notice, restore=False, reason="", now=DURING)
     events = OwnershipEvent.objects.filter(customer=notice.customer_id).count()
     notice_decide(actor=org.manager_a, notice=notice, restore=False, reason="确无跟进", now=DURING)
@@ -222,7 +223,7 @@ def test_confirm_moves_nothing_and_needs_a_reason(org):
 
 def test_who_may_decide(org):
     notice = reclaimed(org.sales_a1)  # sub-department a1
-    with pytest.raises(CustomerError):  # nothing appealed yet
+    with pytest.raises(RuleError):  # nothing appealed yet
         notice_decide(actor=org.manager_a1, notice=notice, restore=True, reason="", now=DURING)
     appeal(notice)
     assert [i.kind for i in inbox_items(org.manager_a1)] == ["申诉"]
@@ -256,7 +257,7 @@ def test_restore_refused_once_the_customer_left_the_pool(org):
         actor=org.manager_a,
         now=at(2026, 3, 4, 16),
     )
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         notice_decide(actor=org.manager_a, notice=notice, restore=True, reason="", now=AFTER)
     assert fresh(notice).decision == ""
     assert Customer.objects.get(pk=notice.customer_id).holder == org.sales_a2
@@ -350,14 +351,14 @@ def test_unsatisfied_verification_who_may(org):
     verification = UnsatisfiedVerification.objects.get()
     assert (verification.followup, verification.verified_by) == (followup, org.manager_a)
     assert Notification.objects.filter(recipient=org.sales_a).count() == 1
-    with pytest.raises(CustomerError):  # once
+    with pytest.raises(RuleError):  # once
         unsatisfied_verify(actor=org.gm, followup=followup, now=at(2026, 2, 4, 10))
     assert UnsatisfiedVerification.objects.count() == 1
 
 
 def test_only_an_unsatisfied_followup_can_be_verified(org):
     _customer, followup = unsatisfied(org, satisfaction="neutral")
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         unsatisfied_verify(actor=org.manager_a, followup=followup, now=at(2026, 2, 4, 9))
     assert not UnsatisfiedVerification.objects.exists()
 

@@ -1,4 +1,4 @@
-"""The duplicate and fake records report (customers.quality, views_quality; SPEC §8, 002 §5.2.2):
+"""The duplicate and fake records report (customers.quality, views/quality.py; SPEC §8, 002 §5.2.2):
 every detection rule, who sees what, the Excel download, bad input, constant query counts."""
 
 from datetime import date, datetime

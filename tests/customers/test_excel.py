@@ -1,4 +1,4 @@
-"""Excel export and import (customers.excel, customers.views_excel): the export shows what the
+"""Excel export and import (customers.excel, customers.views.excel): the export shows what the
 list shows, masked the same; the import registers through the same rules as the register page
 and, by default, writes nothing unless every row is good."""
 

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 
 from customers.models import CustomerKey, ExportLog
 from customers.services.exports import export_filters, export_list_label, export_record
-from customers.views_exports import audited_export
+from customers.views.exports import audited_export
 from tests.customers.test_excel import read_export
 from tests.factories import register
 

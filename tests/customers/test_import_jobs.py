@@ -10,8 +10,9 @@ from django.core.cache import cache
 from django.db.models import F
 from django.urls import reverse
 
+from crm.errors import RuleError
 from customers import excel
-from customers.errors import CustomerError, NotAllowed
+from customers.errors import NotAllowed
 from customers.models import Customer, ImportJob
 from customers.services.imports import (
     STALE_AFTER,
@@ -25,7 +26,7 @@ from tests.customers.test_excel import good, sheet, upload
 
 @pytest.fixture
 def small_inline_limit(monkeypatch):
-    monkeypatch.setattr("customers.views_excel.INLINE_ROWS", 2)
+    monkeypatch.setattr("customers.views.excel.INLINE_ROWS", 2)
 
 
 def test_large_file_runs_in_the_background_and_reports_progress(
@@ -229,7 +230,7 @@ def test_two_retries_of_the_same_stale_attempt_make_one_new_attempt(org, monkeyp
     job = _killed_job(monkeypatch, queued)
     seen_twice = ImportJob.objects.get(pk=job.pk)
     import_job_retry(job=job, actor=org.sales_a, now=T0 + STALE_AFTER)
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         import_job_retry(job=seen_twice, actor=org.sales_a, now=T0 + STALE_AFTER)
     job.refresh_from_db()
     assert (job.status, job.attempt) == (ImportJob.Status.QUEUED, 2)

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from allocation.models import ReclaimWarning
 from allocation.services.warnings import countdown_policies, customer_reclaim_day, reclaim_warn
+from crm.errors import RuleError
 from customers.day import callbacks_due, quota_progress
-from customers.errors import CustomerError, NotAllowed
+from customers.errors import NotAllowed
 from customers.history import customer_history
 from customers.models import Customer
 from customers.services import (
@@ -141,10 +142,10 @@ def test_salesperson_accountant_and_other_managers_are_refused(org, mine, who):
 
 def test_a_reason_is_required_and_a_second_declaration_refused(org, mine):
     revisit(org.manager_a, mine, occurred=at(2026, 3, 9, 10))
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         declare(org.manager_a, mine, reason="   ")
     declare(org.manager_a, mine)
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         declare(org.manager_a, mine)
 
 
@@ -164,7 +165,7 @@ def test_manager_restores_a_customer_with_history(org, mine):
     )
     # the earlier declaration and its reason stay in the history
     assert mine.history.filter(is_invalid=True, invalid_reason="客户已在别家签约").exists()
-    with pytest.raises(CustomerError):
+    with pytest.raises(RuleError):
         customer_restore_valid(actor=org.manager_a, customer=mine, reason="再次", now=later)
 
 

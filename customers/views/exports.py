@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET
 
 from crm.validators import parse_id, parse_page
 
-from .rights import may_read_export_log
-from .selectors import export_log_entries, export_log_people
-from .services.exports import export_filters, export_list_label, export_record, export_refusal
+from ..rights import may_read_export_log
+from ..selectors import export_log_entries, export_log_people
+from ..services.exports import export_filters, export_list_label, export_record, export_refusal
 
 LOG_PAGE_SIZE = 50
 

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .errors import CustomerError
-from .forms import ValidityForm
-from .rights import may_judge_validity
-from .selectors import customers_visible_to, own_revisit
-from .services import customer_declare_invalid, customer_restore_valid
-from .services.invalid import CHANGE_REASON_MAX, REASON_MAX
+from crm.errors import refusal
+
+from ..forms import ValidityForm
+from ..rights import may_judge_validity
+from ..selectors import customers_visible_to, own_revisit
+from ..services import customer_declare_invalid, customer_restore_valid
+from ..services.invalid import CHANGE_REASON_MAX, REASON_MAX
 
 
 def _judge(request, pk: int, *, declare: bool):
@@ -31,16 +32,14 @@ def _judge(request, pk: int, *, declare: bool):
     )
     if request.method == "POST" and form.is_valid():
         service = customer_declare_invalid if declare else customer_restore_valid
-        try:
+        with refusal(form) as outcome:
             service(
                 actor=request.user,
                 customer=customer,
                 reason=form.cleaned_data["reason"],
                 now=now,
             )
-        except CustomerError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if outcome.ok:
             done = (
                 _("%(name)s is now an invalid customer.")
                 if declare

@@ -10,12 +10,10 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from . import rights
-from .models import AccountChange, LoginEvent
-from .selectors import account_changes, login_events
-from .validators import parse_id
-
-PAGE_SIZE = 50
+from .. import rights
+from ..models import AccountChange, LoginEvent
+from ..paging import keyset_page
+from ..selectors import account_changes, login_events
 
 
 class PasswordChange(PasswordChangeView):
@@ -30,26 +28,6 @@ class PasswordChange(PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, _("Your password has been changed."))
         return response
-
-
-def _id_cursor(value: str | None) -> int | None:
-    # Ids are bigints: a cursor of 25 digits (or "²", which passes isdigit() but not int()) is
-    # ignored, not a server error (crm/validators.py).
-    return parse_id(value)
-
-
-def _keyset_page(queryset, request):
-    """Newest first, paged by id (`?after=`/`?before=`): the same queries at any depth."""
-    before, after = _id_cursor(request.GET.get("before")), _id_cursor(request.GET.get("after"))
-    if before is not None:
-        rows = list(queryset.filter(pk__gt=before).order_by("pk")[: PAGE_SIZE + 1])
-        has_prev = len(rows) > PAGE_SIZE
-        rows = list(reversed(rows[:PAGE_SIZE]))
-        return rows, {"has_prev": has_prev, "has_next": True}
-    if after is not None:
-        queryset = queryset.filter(pk__lt=after)
-    rows = list(queryset[: PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], {"has_prev": after is not None, "has_next": len(rows) > PAGE_SIZE}
 
 
 def _text_filter(request, name: str) -> str:
@@ -87,7 +65,7 @@ def login_log(request):
         raise Http404
     username = _text_filter(request, "username")
     outcome = _choice_filter(request, "outcome", LoginEvent.Outcome.choices)
-    rows, page = _keyset_page(login_events(username=username, outcome=outcome), request)
+    rows, page = keyset_page(login_events(username=username, outcome=outcome), request)
     return _render_log(
         request,
         "crm/login_log.html",
@@ -109,7 +87,7 @@ def account_change_list(request):
         raise Http404
     username = _text_filter(request, "username")
     field = _choice_filter(request, "field", AccountChange.Field.choices)
-    rows, page = _keyset_page(account_changes(username=username, field=field), request)
+    rows, page = keyset_page(account_changes(username=username, field=field), request)
     return _render_log(
         request,
         "crm/account_changes.html",

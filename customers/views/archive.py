@@ -12,16 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from crm.calendar import SHANGHAI
-from crm.validators import parse_id
+from crm.errors import RuleError
+from crm.paging import keyset_page
 
-from .basic_fields import field_labels
-from .errors import CustomerError
-from .extras import detail_actions, list_columns, list_rows, timeline_extras
-from .forms import REGISTER_FIELDS, ContactForm, ContactFormSet, CustomerFilter, CustomerForm
-from .history import customer_history
-from .models import Contact
-from .normalize import KeyFormatError
-from .rights import (
+from ..basic_fields import field_labels
+from ..extras import detail_actions, list_columns, list_rows, timeline_extras
+from ..forms import REGISTER_FIELDS, ContactForm, ContactFormSet, CustomerFilter, CustomerForm
+from ..history import customer_history
+from ..models import Contact
+from ..normalize import KeyFormatError
+from ..rights import (
     may_edit_archive,
     may_follow_up,
     may_judge_validity,
@@ -30,28 +30,11 @@ from .rights import (
     may_register,
     sees_only_own_customers,
 )
-from .selectors import customers_visible_to, editable_fields
-from .services import contact_add, contact_update, customer_register, customer_update
-from .timeline import encode_cursor, timeline, yearly_summary
+from ..selectors import customers_visible_to, editable_fields
+from ..services import contact_add, contact_update, customer_register, customer_update
+from ..timeline import encode_cursor, timeline, yearly_summary
 
-PAGE_SIZE = 50
 LIST_SCOPES = ("mine", "pool", "all")
-
-
-def keyset_page(queryset, request, size=PAGE_SIZE):
-    """Newest first, paged by id (`?after=`/`?before=`): constant cost at any depth and no
-    COUNT over a million rows."""
-    # parse_id: "²" passes str.isdigit() but not int(), 25 digits overflow the database.
-    after, before = parse_id(request.GET.get("after")), parse_id(request.GET.get("before"))
-    if before:
-        rows = list(queryset.filter(pk__gt=before).order_by("pk")[: size + 1])
-        has_more = len(rows) > size
-        rows = list(reversed(rows[:size]))
-        return rows, {"has_prev": has_more, "has_next": True}
-    if after:
-        queryset = queryset.filter(pk__lt=after)
-    rows = list(queryset.order_by("-pk")[: size + 1])
-    return rows[:size], {"has_prev": bool(after), "has_next": len(rows) > size}
 
 
 def scoped_customers(request):
@@ -154,7 +137,7 @@ def customer_create(request):
                 contacts=contact_rows,
                 now=timezone.now(),
             )
-        except (CustomerError, KeyFormatError) as exc:
+        except (RuleError, KeyFormatError) as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Customer %(name)s registered.") % {"name": customer})
@@ -177,7 +160,7 @@ def customer_edit(request, pk: int):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
             customer_update(actor=request.user, customer=customer, data=data, now=timezone.now())
-        except (CustomerError, KeyFormatError) as exc:
+        except (RuleError, KeyFormatError) as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Changes saved."))
@@ -213,7 +196,7 @@ def contact_form(request, pk: int, contact_pk: int | None = None):
                         data=form.cleaned_data,
                         now=timezone.now(),
                     )
-        except (CustomerError, KeyFormatError) as exc:
+        except (RuleError, KeyFormatError) as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Contact saved."))

@@ -12,16 +12,16 @@ from django.views.decorators.http import require_GET
 from crm import xlsx
 from crm.validators import parse_page
 
-from .quality.export import export_report
-from .quality.report import (
+from ..quality.export import export_report
+from ..quality.report import (
     KIND_LABELS,
     Kind,
     ReportMonth,
     duplicate_groups,
     fake_records,
 )
-from .rights import may_see_quality_report
-from .views_exports import audited_export
+from ..rights import may_see_quality_report
+from .exports import audited_export
 
 TEMPLATE = "customers/duplicates_report.html"
 

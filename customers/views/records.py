@@ -10,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .errors import CustomerError
-from .extras import timeline_extras
-from .forms_records import AmendForm, DealForm, FollowUpForm, InquiryForm, ReferralForm
-from .models import Deal, FollowUp, Referral
-from .normalize import KeyFormatError
-from .rights import may_amend, may_follow_up, may_log_inquiry, may_record_deal
-from .selectors import customers_visible_to
-from .services import (
+from crm.errors import RuleError, refusal
+
+from ..extras import timeline_extras
+from ..forms import AmendForm, DealForm, FollowUpForm, InquiryForm, ReferralForm
+from ..models import Deal, FollowUp, Referral
+from ..normalize import KeyFormatError
+from ..rights import may_amend, may_follow_up, may_log_inquiry, may_record_deal
+from ..selectors import customers_visible_to
+from ..services import (
     InquiryOutcome,
     deal_confirm,
     deal_record,
@@ -27,7 +28,7 @@ from .services import (
     referral_record,
     referral_verify,
 )
-from .timeline import decode_cursor, encode_cursor, timeline
+from ..timeline import decode_cursor, encode_cursor, timeline
 
 FORM_PAGE = "customers/record_form.html"
 
@@ -59,7 +60,7 @@ def _record_view(request, pk, *, form_class, service, title, allowed, form_kwarg
             record = service(
                 actor=request.user, customer=customer, data=form.cleaned_data, now=timezone.now()
             )
-        except (CustomerError, KeyFormatError) as exc:
+        except (RuleError, KeyFormatError) as exc:
             form.add_error(None, str(exc))
     context = {
         "customer": customer,
@@ -126,11 +127,9 @@ def _decide_record(request, pk, record_pk, *, model, service, done):
     customer = _customer(request, pk)
     record = get_object_or_404(model, pk=record_pk, customer=customer)
     key = "deal" if model is Deal else "referral"
-    try:
+    with refusal(request) as outcome:
         service(actor=request.user, now=timezone.now(), **{key: record})
-    except CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
+    if outcome.ok:
         messages.success(request, done)
     return redirect(reverse("customers:detail", args=[customer.pk]) + "#timeline")
 
@@ -178,13 +177,11 @@ def followup_amend_view(request, pk: int, followup_pk: int):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(form) as outcome:
             followup_amend(
                 actor=request.user, original=original, data=form.cleaned_data, now=timezone.now()
             )
-        except CustomerError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if outcome.ok:
             messages.success(request, _("Correction saved; the original stays as it was."))
             return redirect(reverse("customers:detail", args=[customer.pk]) + "#timeline")
     status = 400 if request.method == "POST" else 200
@@ -231,7 +228,7 @@ def inquiry_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             outcome = inquiry_log(actor=request.user, now=timezone.now(), **form.cleaned_data)
-        except (CustomerError, KeyFormatError) as exc:
+        except (RuleError, KeyFormatError) as exc:
             form.add_error(None, str(exc))
         else:
             form = InquiryForm()

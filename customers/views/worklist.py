@@ -10,15 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from crm.errors import RuleError
 from crm.validators import parse_id
 
-from .basic_fields import basic_field_names, field_labels
-from .errors import CustomerError
-from .forms import CustomerForm
-from .normalize import KeyFormatError
-from .rights import may_work_incomplete_records
-from .selectors import customers_visible_to, editable_fields
-from .services import customer_update
+from ..basic_fields import basic_field_names, field_labels
+from ..forms import CustomerForm
+from ..normalize import KeyFormatError
+from ..rights import may_work_incomplete_records
+from ..selectors import customers_visible_to, editable_fields
+from ..services import customer_update
 
 PAGE = 100
 
@@ -94,7 +94,7 @@ def worklist_row(request, pk: int):
                 saved = customer_update(
                     actor=request.user, customer=customer, data=data, now=timezone.now()
                 )
-            except (CustomerError, KeyFormatError) as exc:
+            except (RuleError, KeyFormatError) as exc:
                 form.add_error(None, str(exc))
             else:
                 return render(

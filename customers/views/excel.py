@@ -11,20 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm import xlsx
+from crm.errors import refusal
 
-from . import excel
-from .errors import CustomerError
-from .models import ImportJob
-from .rights import may_list_customers, may_register, may_see_import_job
-from .services.imports import (
+from .. import excel
+from ..models import ImportJob
+from ..rights import may_list_customers, may_register, may_see_import_job
+from ..services.imports import (
     INLINE_ROWS,
     import_job_create,
     import_job_is_stale,
     import_job_progress,
     import_job_retry,
 )
-from .views import scoped_customers
-from .views_exports import audited_export
+from .archive import scoped_customers
+from .exports import audited_export
 
 TEMPLATE = "customers/import.html"
 
@@ -131,10 +131,8 @@ def import_job_retry_view(request, pk: int):
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
     if not may_see_import_job(request.user, job):
         raise Http404
-    try:
+    with refusal(request) as outcome:
         import_job_retry(job=job, actor=request.user, now=timezone.now())
-    except CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
+    if outcome.ok:
         messages.success(request, _("The import starts again."))
     return redirect("customers:import_job", pk=job.pk)

@@ -1,0 +1,42 @@
+"""Departments: the list within the viewer's scope and one department's page."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from .. import rights
+from ..models import Staff
+from ..selectors import departments_visible_to, departments_with_headcount
+
+
+@login_required
+def department_list(request):
+    if not rights.may_view_departments(request.user):
+        raise Http404
+    departments = departments_with_headcount(departments_visible_to(request.user))
+    return render(request, "crm/department_list.html", {"departments": departments})
+
+
+@login_required
+def department_detail(request, pk: int):
+    # Outside the user's scope the department does not exist for them (SPEC §1: 404).
+    department = get_object_or_404(
+        departments_visible_to(request.user).select_related("manager", "parent"), pk=pk
+    )
+    members = (
+        Staff.objects.filter(department=department)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+    children = departments_with_headcount(department.children.all())
+    accountants = Staff.objects.filter(assigned_departments=department).select_related("user")
+    return render(
+        request,
+        "crm/department_detail.html",
+        {
+            "department": department,
+            "members": members,
+            "children": children,
+            "accountants": accountants,
+        },
+    )

@@ -1,0 +1,49 @@
+"""工作台: the dashboard, a section per role."""
+
+from datetime import timedelta
+
+from constance import config
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from .. import calendar as workdays
+from .. import rights
+from ..dashboard import panels_for
+from ..models import Notification, Staff
+from ..selectors import (
+    departments_managed_by,
+    departments_visible_to,
+    departments_with_headcount,
+)
+
+
+@login_required
+def dashboard(request):
+    """工作台: one page, a section per role. Later capabilities fill the sections."""
+    user = request.user
+    now = timezone.now()
+    today = timezone.localdate(now)
+    context = {
+        "now": now,
+        "today": today,
+        "entry_deadline_today": workdays.entry_deadline(now),
+    }
+    context["panels"] = panels_for(request, now=now, today=today)
+    context["latest_notifications"] = list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True)[:5]
+    )
+    staff = getattr(user, "staff", None)
+    if staff:
+        context["is_new_hire"] = staff.is_new_hire(today=today, months=config.NEW_HIRE_MONTHS)
+    if rights.may_manage_departments(user):
+        context["departments"] = list(departments_with_headcount(departments_managed_by(user)))
+        context["team_changes"] = list(
+            Staff.objects.filter(department__in=departments_managed_by(user))
+            .exclude(status=Staff.Status.ACTIVE, hire_date__lte=today - timedelta(days=31))
+            .select_related("user", "department")
+            .order_by("status_effective_at", "-hire_date")
+        )
+    elif rights.sees_assigned_departments(user):
+        context["departments"] = list(departments_with_headcount(departments_visible_to(user)))
+    return render(request, "crm/dashboard.html", context)
