@@ -1,6 +1,7 @@
 """The approvals inbox (审批): everything waiting on a manager or the GM, oldest first.
 
-Each workflow module provides `inbox_items(user) -> list[InboxItem]`; the inbox page merges them.
+Each workflow module provides `inbox_items(user, *, now) -> list[InboxItem]`; the inbox page
+merges them, on the clock the page read.
 """
 
 from dataclasses import dataclass
@@ -8,7 +9,6 @@ from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -35,18 +35,18 @@ class InboxItem:
     can_reject: bool = True
 
 
-def inbox_for(user) -> list[InboxItem]:
+def inbox_for(user, *, now: datetime) -> list[InboxItem]:
     items: list[InboxItem] = []
     for dotted in SOURCES:
         # Every source is a module of this app: a missing one is a bug, not an absent feature.
-        items += import_string(dotted)(user)
+        items += import_string(dotted)(user, now=now)
     return sorted(items, key=lambda item: item.created_at)
 
 
-def records_inbox_items(user) -> list[InboxItem]:
+def records_inbox_items(user, *, now: datetime) -> list[InboxItem]:
     """Records of the last 90 days a manager must look at: deals credited to nobody, gift or
     points records to confirm, referrals to verify (customers.selectors)."""
-    waiting = records_awaiting_manager(user, since=timezone.now() - relativedelta(days=90))
+    waiting = records_awaiting_manager(user, since=now - relativedelta(days=90))
 
     def link(record):
         return reverse("customers:detail", args=[record.customer_id]) + "#timeline"

@@ -1,6 +1,7 @@
 """Reads of disputes (纠纷): scope, the claimants' logs, the inbox rows."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -77,7 +78,7 @@ def dispute_logs(dispute: Dispute) -> list[ClaimantLog]:
     return list(logs.values())
 
 
-def inbox_items(user) -> list[InboxItem]:
+def inbox_items(user, *, now: datetime) -> list[InboxItem]:
     """Open disputes waiting on `user` (a manager or the GM) — the inbox's 纠纷 rows."""
     items = []
     for dispute in disputes_visible_to(user).filter(status=Dispute.Status.OPEN):

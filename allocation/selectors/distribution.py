@@ -160,7 +160,7 @@ def protection_queue(user, *, as_of: datetime):
     )
 
 
-def inbox_items(user) -> list[InboxItem]:
+def inbox_items(user, *, now: datetime) -> list[InboxItem]:
     """Pending requests and unverified reports in the user's departments."""
     managed = list(departments_managed_by(user).values_list("pk", flat=True))
     items: list[InboxItem] = []

@@ -132,7 +132,7 @@ def handover_recipients(handover: Handover) -> QuerySet:
     )
 
 
-def inbox_items(user) -> list[InboxItem]:
+def inbox_items(user, *, now: datetime) -> list[InboxItem]:
     """Open handovers waiting on `user` (a manager or the GM) — the inbox's 交接 rows."""
     items = []
     for handover in handovers_in_scope(user).filter(closed_at__isnull=True):

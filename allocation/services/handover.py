@@ -54,15 +54,12 @@ def _keeper(department: Department, *, besides) -> object | None:
     return None
 
 
-@transaction.atomic
-def handover_open(*, actor, staff: Staff, status: str, effective_at: datetime, now: datetime):
-    """Mark `staff` as leaving or transferring and start the handover (000 §3.5): set the
-    status and its effective time (Staff history records it), move every customer the person
-    holds to their department pool as a handover event, and give the department manager a
-    task due in HANDOVER_DAYS listing the customers, loyal and in-service ones first.
-
-    Only a manager of the person's department (or the GM) may; nobody opens their own.
-    """
+def _check_open(actor, staff: Staff, *, status: str, effective_at: datetime, now: datetime):
+    """000 §4.2⑤「离职人员私自分配数据库里的资源，处以100~300元的罚款」: a leaver's customers are
+    handed over by a manager of the person's department (or the GM), not one who is leaving
+    themselves, never by the person; a person is marked once (the
+    staff row is the lock: two managers marking the same person cannot both pass, and the
+    one-open-handover constraint backs it up). Returns the locked staff row."""
     if status not in LEAVING_STATUSES:
         raise HandoverError(_("Choose whether the person is leaving or transferring."))
     problem = planned_problem(effective_at, now=now)  # the form's bounds (crm/validators.py)
@@ -76,8 +73,6 @@ def handover_open(*, actor, staff: Staff, status: str, effective_at: datetime, n
         raise NotAllowed(_("Only the manager of this person's department can do this."))
     if staff.user_id == actor.pk:
         raise NotAllowed(_("Your own handover is opened by your manager."))
-    # The staff row is the lock: two managers marking the same person cannot both pass the
-    # check below (and the one-open-handover constraint backs it up).
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     if (
         staff.status in LEAVING_STATUSES
@@ -87,7 +82,45 @@ def handover_open(*, actor, staff: Staff, status: str, effective_at: datetime, n
             _("%(person)s is already marked as leaving or transferring; see the handover.")
             % {"person": staff.user.display_name}
         )
+    return staff
 
+
+def _pool_held(handover: Handover, staff: Staff, *, actor, now: datetime) -> list:
+    """Every customer the person holds goes to the department pool as a handover event, listed
+    loyal and in-service ones first; with nothing to hand out the handover closes at once
+    (never overdue)."""
+    customers = list(handover_priority(Customer.objects.filter(holder=staff.user_id)))
+    items = []
+    for position, customer in enumerate(customers, start=1):
+        ownership_transfer(
+            customer=customer,
+            to_pool=Pool.DEPARTMENT,
+            department=staff.department,
+            kind=OwnershipKind.HANDOVER,
+            actor=actor,
+            now=now,
+            reason=HANDOVER_REASONS[handover.reason],
+            approval_ref=handover.reference,
+            expected_holder_id=staff.user_id,
+        )
+        items.append(HandoverItem(handover=handover, customer=customer, position=position))
+    HandoverItem.objects.bulk_create(items)
+    if not items:
+        handover.closed_at = now
+        handover.save(update_fields=["closed_at"])
+    return items
+
+
+@transaction.atomic
+def handover_open(*, actor, staff: Staff, status: str, effective_at: datetime, now: datetime):
+    """Mark `staff` as leaving or transferring and start the handover (000 §3.5): set the
+    status and its effective time (Staff history records it), move every customer the person
+    holds to their department pool as a handover event, and give the department manager a
+    task due in HANDOVER_DAYS listing the customers, loyal and in-service ones first.
+
+    Only a manager of the person's department (or the GM) may; nobody opens their own.
+    """
+    staff = _check_open(actor, staff, status=status, effective_at=effective_at, now=now)
     staff.status = status
     staff.status_effective_at = effective_at
     staff._history_user = actor
@@ -103,26 +136,7 @@ def handover_open(*, actor, staff: Staff, status: str, effective_at: datetime, n
         opened_at=now,
         due_at=now + timedelta(days=handover_days()),
     )
-    customers = list(handover_priority(Customer.objects.filter(holder=staff.user_id)))
-    items = []
-    for position, customer in enumerate(customers, start=1):
-        ownership_transfer(
-            customer=customer,
-            to_pool=Pool.DEPARTMENT,
-            department=staff.department,
-            kind=OwnershipKind.HANDOVER,
-            actor=actor,
-            now=now,
-            reason=HANDOVER_REASONS[status],
-            approval_ref=handover.reference,
-            expected_holder_id=staff.user_id,
-        )
-        items.append(HandoverItem(handover=handover, customer=customer, position=position))
-    HandoverItem.objects.bulk_create(items)
-    if not items:
-        handover.closed_at = now  # nothing to hand out: done at once, never overdue
-        handover.save(update_fields=["closed_at"])
-
+    items = _pool_held(handover, staff, actor=actor, now=now)
     keeper = _keeper(staff.department, besides=staff.user)
     if keeper is not None and items:
         notify(
@@ -135,6 +149,51 @@ def handover_open(*, actor, staff: Staff, status: str, effective_at: datetime, n
             link=reverse("allocation:handover_detail", args=[handover.pk]),
         )
     return handover
+
+
+def _plan(handover: Handover, assignments: dict, *, items, customers, allowed) -> list:
+    """000 §4.2⑤「员工离职、调动后留下的客户资源…应在交接完后7日内分配下去」: each chosen
+    customer must still wait in this handover's department pool and go to an active
+    salesperson of the department other than the person handing over. All or nothing: one bad
+    line refuses the request."""
+    plan = []
+    for customer_id, recipient in assignments.items():
+        item = items.get(int(customer_id))
+        if item is None:
+            raise HandoverError(_("A chosen customer is not waiting in this handover."))
+        customer = customers[item.customer_id]
+        if not in_handover_pool(customer, handover):
+            raise HandoverError(
+                _("%(customer)s is no longer in the department pool; reload the page.")
+                % {"customer": customer.name}
+            )
+        if recipient is None or recipient.pk not in allowed:
+            raise HandoverError(
+                _(
+                    "%(customer)s can only go to an active salesperson of %(department)s "
+                    "other than the person handing over."
+                )
+                % {"customer": customer.name, "department": handover.department.name}
+            )
+        plan.append((item, customer, allowed[recipient.pk]))
+    return plan
+
+
+def _notify_recipients(plan: list, *, now: datetime):
+    """One notification per recipient naming (up to 20 of) the customers they received."""
+    received: dict[int, list[str]] = {}
+    people = {}
+    for _item, customer, recipient in plan:
+        received.setdefault(recipient.pk, []).append(customer.name)
+        people[recipient.pk] = recipient
+    for recipient_id, names in received.items():
+        notify(
+            recipient=people[recipient_id],
+            now=now,
+            title=_("%(count)d customers handed over to you") % {"count": len(names)},
+            body="、".join(names[:20]),
+            link=reverse("customers:list") + "?scope=mine",
+        )
 
 
 @transaction.atomic
@@ -157,26 +216,7 @@ def handover_distribute(*, actor, handover: Handover, assignments: dict, now: da
     allowed = {user.pk: user for user in handover_recipients(handover)}
     customers = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=list(items))}
 
-    plan = []
-    for customer_id, recipient in assignments.items():
-        item = items.get(int(customer_id))
-        if item is None:
-            raise HandoverError(_("A chosen customer is not waiting in this handover."))
-        customer = customers[item.customer_id]
-        if not in_handover_pool(customer, handover):
-            raise HandoverError(
-                _("%(customer)s is no longer in the department pool; reload the page.")
-                % {"customer": customer.name}
-            )
-        if recipient is None or recipient.pk not in allowed:
-            raise HandoverError(
-                _(
-                    "%(customer)s can only go to an active salesperson of %(department)s "
-                    "other than the person handing over."
-                )
-                % {"customer": customer.name, "department": handover.department.name}
-            )
-        plan.append((item, customer, allowed[recipient.pk]))
+    plan = _plan(handover, assignments, items=items, customers=customers, allowed=allowed)
 
     # Customers that left the pool by another workflow (distributed or reclaimed) are settled.
     elsewhere = [
@@ -214,15 +254,5 @@ def handover_distribute(*, actor, handover: Handover, assignments: dict, now: da
         handover.closed_at = now
         handover.save(update_fields=["closed_at"])
 
-    received: dict[int, list[str]] = {}
-    for _item, customer, recipient in plan:
-        received.setdefault(recipient.pk, []).append(customer.name)
-    for recipient_id, names in received.items():
-        notify(
-            recipient=allowed[recipient_id],
-            now=now,
-            title=_("%(count)d customers handed over to you") % {"count": len(names)},
-            body="、".join(names[:20]),
-            link=reverse("customers:list") + "?scope=mine",
-        )
+    _notify_recipients(plan, now=now)
     return handover

@@ -108,7 +108,7 @@ def _levels_to_fill(user, swap, managed_ids, *, raise_errors: bool) -> list[str]
     return []
 
 
-def inbox_items(user) -> list[InboxItem]:
+def inbox_items(user, *, now: datetime) -> list[InboxItem]:
     """Swaps waiting on `user`'s approval, oldest first. Managers see every swap whose open
     step they may fill; the GM, who may fill any, sees those no other manager is above."""
     if not user.is_authenticated or not may_approve_swaps(user):

@@ -264,14 +264,14 @@ def test_only_the_claimants_manager_may_rule(org):
 
 def test_inbox_lists_open_disputes_of_the_managers_departments(org):
     dispute = open_dispute(org)
-    items = inbox_items(org.manager_a)
+    items = inbox_items(org.manager_a, now=NOW)
     assert [(i.kind, i.url) for i in items] == [
         ("纠纷", reverse("allocation:dispute_detail", args=[dispute.pk]))
     ]
-    assert len(inbox_items(org.gm)) == 1
-    assert inbox_items(org.manager_b) == []
-    assert inbox_items(org.manager_a1) == []
-    assert inbox_items(org.sales_a) == []
+    assert len(inbox_items(org.gm, now=NOW)) == 1
+    assert inbox_items(org.manager_b, now=NOW) == []
+    assert inbox_items(org.manager_a1, now=NOW) == []
+    assert inbox_items(org.sales_a, now=NOW) == []
     dispute_rule(
         actor=org.manager_a,
         dispute=dispute,
@@ -279,7 +279,7 @@ def test_inbox_lists_open_disputes_of_the_managers_departments(org):
         data=customer_data(phone=PHONE),
         now=NOW,
     )
-    assert inbox_items(org.manager_a) == []
+    assert inbox_items(org.manager_a, now=NOW) == []
 
 
 # --- pages ---------------------------------------------------------------------------------

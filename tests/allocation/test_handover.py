@@ -209,7 +209,7 @@ def test_distributing_every_customer_closes_the_handover(org, book):
         assert event.to_holder == org.sales_a2 and event.approval_ref == handover.reference
     assert set(handover.items.values_list("recipient", flat=True)) == {org.sales_a2.pk}
     assert not open_handovers_for(org.manager_a, later)
-    assert not inbox_items(org.manager_a)
+    assert not inbox_items(org.manager_a, now=NOW)
     with pytest.raises(HandoverError):
         handover_distribute(actor=org.manager_a, handover=handover, assignments=first, now=later)
 
@@ -317,11 +317,11 @@ def test_countdown_and_inbox_for_the_managers_in_scope(org, book):
     assert open_handovers_for(org.manager_b, NOW) == []
     assert [h.pk for h in open_handovers_for(org.gm, NOW)] == [handover.pk]
 
-    items = inbox_items(org.manager_a)
+    items = inbox_items(org.manager_a, now=NOW)
     assert len(items) == 1 and items[0].kind == "交接任务" and items[0].due_at == handover.due_at
     assert items[0].url == reverse("allocation:handover_detail", args=[handover.pk])
-    assert inbox_items(org.manager_b) == []
-    assert inbox_items(org.sales_a2) == []
+    assert inbox_items(org.manager_b, now=NOW) == []
+    assert inbox_items(org.sales_a2, now=NOW) == []
 
 
 # --- pages ---------------------------------------------------------------------------------

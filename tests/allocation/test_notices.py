@@ -150,10 +150,10 @@ def test_company_pool_appeal_goes_to_the_general_manager(org):
     notice = reclaimed(org.sales_b, pool="company", policy="no_deal_issued")
     appeal(notice)
     assert list(Notification.objects.values_list("recipient", flat=True)) == [org.gm.pk]
-    assert [i.url for i in inbox_items(org.gm)] == [
+    assert [i.url for i in inbox_items(org.gm, now=DURING)] == [
         reverse("allocation:notice_detail", args=[notice.pk])
     ]
-    assert inbox_items(org.manager_b) == []
+    assert inbox_items(org.manager_b, now=DURING) == []
 
 
 def test_appeal_page(org, login):
@@ -226,8 +226,8 @@ def test_who_may_decide(org):
     with pytest.raises(RuleError):  # nothing appealed yet
         notice_decide(actor=org.manager_a1, notice=notice, restore=True, reason="", now=DURING)
     appeal(notice)
-    assert [i.kind for i in inbox_items(org.manager_a1)] == ["申诉"]
-    assert inbox_items(org.manager_a) == [] and inbox_items(org.gm) == []
+    assert [i.kind for i in inbox_items(org.manager_a1, now=DURING)] == ["申诉"]
+    assert inbox_items(org.manager_a, now=DURING) == [] and inbox_items(org.gm, now=DURING) == []
     for outsider in (org.sales_a1, org.sales_a, org.manager_b, org.accountant_a):
         with pytest.raises(NotAllowed):
             notice_decide(actor=outsider, notice=notice, restore=True, reason="", now=DURING)
@@ -266,7 +266,7 @@ def test_restore_refused_once_the_customer_left_the_pool(org):
 def test_decide_through_the_inbox_button(org, login):
     notice = reclaimed(org.sales_a)
     appeal(notice)
-    (item,) = inbox_items(org.manager_a)
+    (item,) = inbox_items(org.manager_a, now=DURING)
     assert item.decide_url == reverse("allocation:notice_decide", args=[notice.pk])
     assert item.created_at == DURING and item.due_at == AFTER
     assert login(org.manager_b).post(item.decide_url, {"decision": "approve"}).status_code == 404
@@ -279,7 +279,7 @@ def test_decide_through_the_inbox_button(org, login):
         client.post(item.decide_url, {"decision": "approve", "reason": "属实"}).status_code == 302
     )
     assert fresh(notice).decision == "restored"
-    assert inbox_items(org.manager_a) == []
+    assert inbox_items(org.manager_a, now=DURING) == []
     assert client.post(item.decide_url, {"decision": "reject", "reason": "x"}).status_code == 400
 
 

@@ -442,25 +442,28 @@ def test_inbox_lists_swaps_waiting_on_the_user(org, same, cross):
     assert [i.url for i in swaps_waiting_for_counterpart(org.sales_a2)] == [
         reverse("allocation:swap_detail", args=[swap_same.pk])
     ]
-    assert inbox_items(org.manager_a) == []  # not before the counterpart agrees
+    assert inbox_items(org.manager_a, now=LATER) == []  # not before the counterpart agrees
 
     swap_agree(actor=org.sales_a2, swap=swap_same, now=AGREED)
     swap_cross = agreed(org.sales_a, org.sales_b, give=[cross[0]], take=[cross[1]])
     detail = lambda s: reverse("allocation:swap_detail", args=[s.pk])  # noqa: E731
 
     assert swaps_waiting_for_counterpart(org.sales_a2) == []
-    assert [i.url for i in inbox_items(org.manager_a)] == [detail(swap_same), detail(swap_cross)]
-    assert inbox_items(org.manager_a)[0].kind
-    assert [i.url for i in inbox_items(org.manager_b)] == [detail(swap_cross)]
+    assert [i.url for i in inbox_items(org.manager_a, now=LATER)] == [
+        detail(swap_same),
+        detail(swap_cross),
+    ]
+    assert inbox_items(org.manager_a, now=LATER)[0].kind
+    assert [i.url for i in inbox_items(org.manager_b, now=LATER)] == [detail(swap_cross)]
     # The GM is the next manager up of the cross-department swap only.
-    assert [i.url for i in inbox_items(org.gm)] == [detail(swap_cross)]
-    assert inbox_items(org.manager_a1) == []
-    assert inbox_items(org.sales_a) == []
+    assert [i.url for i in inbox_items(org.gm, now=LATER)] == [detail(swap_cross)]
+    assert inbox_items(org.manager_a1, now=LATER) == []
+    assert inbox_items(org.sales_a, now=LATER) == []
 
     swap_approve(actor=org.manager_b, swap=swap_cross, now=APPROVED)
-    assert [i.url for i in inbox_items(org.manager_a)] == [detail(swap_same)]
-    assert inbox_items(org.manager_b) == []
-    assert [i.url for i in inbox_items(org.gm)] == [detail(swap_cross)]
+    assert [i.url for i in inbox_items(org.manager_a, now=LATER)] == [detail(swap_same)]
+    assert inbox_items(org.manager_b, now=LATER) == []
+    assert [i.url for i in inbox_items(org.gm, now=LATER)] == [detail(swap_cross)]
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -665,7 +668,7 @@ def test_the_inbox_costs_one_query_when_nothing_waits(org, same, django_assert_n
     for person in (org.gm, org.manager_a):
         user = type(person).objects.select_related("staff").get(pk=person.pk)
         with django_assert_num_queries(1):
-            assert inbox_items(user) == []
+            assert inbox_items(user, now=LATER) == []
 
 
 def test_an_invalid_customer_cannot_be_swapped(org):
