@@ -4,6 +4,9 @@ Export streams whatever queryset the caller scoped (the list page's rules), mask
 contact fields of customers the viewer may see but not contact. Import turns each row into
 the same form + registration service the register page uses, so a spreadsheet can never do
 what the page would refuse: duplicates (also within the file) lose to the first registration.
+
+Every sheet is laid out by `crm.xlsx.Table` (bold frozen header, filter, widths). The template's
+example row is marked 【示例】 in its first column and never imported, whatever else it holds.
 """
 
 import zipfile
@@ -15,9 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from crm import xlsx
@@ -42,6 +44,19 @@ MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_COLUMNS = 60
 
 # --- export ------------------------------------------------------------------------------
+
+EXPORT_FILE_NAME = pgettext_lazy("file name", "customers-%(date)s.xlsx")
+TEMPLATE_FILE_NAME = pgettext_lazy("file name", "customer-import-template.xlsx")
+
+
+def export_file_name(day: date) -> xlsx.FileName:
+    """客户档案导出-2026-11-30.xlsx (customers-2026-11-30.xlsx for clients needing ASCII)."""
+    return xlsx.FileName.of(EXPORT_FILE_NAME, date=day.isoformat())
+
+
+def template_file_name() -> xlsx.FileName:
+    return xlsx.FileName.of(TEMPLATE_FILE_NAME)
+
 
 EXPORT_FIELDS = [
     "name", "short_name", "nature", "address", "postcode", "phone", "fax", "email",
@@ -92,15 +107,13 @@ def export_customers(queryset, fileobj) -> int:
     Write-only workbook and a chunked iterator: memory stays flat however many rows, and the
     query count does not grow with them (holder and department come in the same query)."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_("Customers"))
-    xlsx.append(ws, export_header())
+    table = xlsx.Table(wb.create_sheet(title=_("Customers")), export_header())
     rows = queryset.select_related("holder", "department").order_by("-id")
-    written = 0
     for customer in rows.iterator(chunk_size=2000):
-        xlsx.append(ws, export_row(customer))
-        written += 1
+        table.append(export_row(customer))
+    table.close()
     wb.save(fileobj)
-    return written
+    return table.rows
 
 
 # --- the import columns --------------------------------------------------------------------
@@ -203,48 +216,98 @@ EXAMPLE_CHOICES = {
     "source": "phone",
     "contact_gender": "M",
 }
+# The coded columns: each gets a dropdown of its labels in the template.
+CODED_COLUMNS = ["is_organisation", *CHOICE_FIELDS, "contact_gender"]
+EXAMPLE_BRACKETS = ["【】", "[]", "()", "〔〕", "<>"]  # （） and ［］ fold to () and []
+
+
+# The example row's first cell begins with this. Like the rest of the sample data it is
+# Chinese in every interface language; the importer also knows the word in other languages.
+EXAMPLE_WORD = "示例"
+
+
+def example_marker() -> str:
+    return f"【{EXAMPLE_WORD}】"
 
 
 def _example_value(key: str) -> str:
+    if key == "name":
+        return f"{example_marker()}{EXAMPLE['name']}"
+    if key == "remarks":
+        return _(
+            "This example row is never imported: keep it or delete it, and fill in your "
+            "customers from row 3."
+        )
     if key == "is_organisation":
         return _("Yes")
-    if key in EXAMPLE_CHOICES and key != "intent_grade":
+    if key in EXAMPLE_CHOICES:
         return str(dict(_choices_of(key))[EXAMPLE_CHOICES[key]])
     return EXAMPLE.get(key, "")
 
 
-def _allowed_values(key: str) -> str:
+def _choice_labels(key: str) -> list[str]:
+    """The words a coded column's dropdown offers: its labels in the viewer's language."""
     if key == "is_organisation":
-        return f"{_('Yes')} / {_('No')}"
-    return " / ".join(f"{label} ({value})" for value, label in _choices_of(key))
+        return [_("Yes"), _("No")]
+    return [str(label) for _value, label in _choices_of(key)]
+
+
+def _values_sheet(wb) -> dict[str, str]:
+    """The sheet listing, one column per coded column, the labels it takes; returns the
+    range of each column's labels for the dropdowns."""
+    ws = wb.create_sheet(_("Allowed values"))
+    lists = {key: _choice_labels(key) for key in CODED_COLUMNS}
+    table = xlsx.Table(ws, [column_label(key) for key in CODED_COLUMNS])
+    for index in range(max(len(labels) for labels in lists.values())):
+        table.append([labels[index] if index < len(labels) else None for labels in lists.values()])
+    table.close()
+    return {
+        key: xlsx.sheet_range(ws, column, 2, len(labels) + 1)
+        for column, (key, labels) in enumerate(lists.items(), start=1)
+    }
 
 
 def build_template() -> bytes:
-    """The import template: the header row, one example row, and a sheet listing the words
-    each choice column accepts."""
+    """The import template: the header row, one example row (marked, grey italic, never
+    imported), dropdowns of the labels on every coded column, and a sheet listing the labels
+    each coded column takes."""
     wb = Workbook()
     ws = wb.active
     ws.title = _("Customers")
     keys = import_keys()
-    xlsx.append(ws, [column_label(key) for key in keys])
-    xlsx.append(ws, [_example_value(key) for key in keys])
+    formats = {index: "@" for index, key in enumerate(keys) if key in TEXT_COLUMNS}
+    table = xlsx.Table(ws, [column_label(key) for key in keys], formats=formats)
+    table.append([_example_value(key) for key in keys], font=xlsx.NOTE_FONT)
+    table.close()
+    last_row = MAX_ROWS + 2  # the example row and MAX_ROWS customers below it
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{last_row}"
     for index, key in enumerate(keys, start=1):
-        ws.cell(row=1, column=index).font = Font(bold=True)
-        dimension = ws.column_dimensions[get_column_letter(index)]
-        dimension.width = 18
         if key in TEXT_COLUMNS:
-            dimension.number_format = "@"
-            ws.cell(row=2, column=index).number_format = "@"
-    ws.freeze_panes = "A2"
-    notes = wb.create_sheet(_("Allowed values"))
-    xlsx.append(notes, [_("Column"), _("Allowed values")])
-    for key in ["is_organisation", *CHOICE_FIELDS, "contact_gender"]:
-        xlsx.append(notes, [column_label(key), _allowed_values(key)])
-    notes.column_dimensions["A"].width = 18
-    notes.column_dimensions["B"].width = 100
+            ws.column_dimensions[get_column_letter(index)].number_format = "@"
+    ranges = _values_sheet(wb)
+    prompt = _("Choose from the list.")
+    for index, key in enumerate(keys, start=1):
+        if key in ranges:
+            xlsx.dropdown(ws, index, ranges[key], first_row=2, last_row=last_row, prompt=prompt)
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _example_markers() -> tuple[str, ...]:
+    """Folded 【示例】 markers: the word in every language, in any of the usual brackets."""
+    words = {_fold(EXAMPLE_WORD): None} | _in_every_language(lambda: {_fold(_("Example")): None})
+    return tuple(_fold(left + word + right) for word in words for left, right in EXAMPLE_BRACKETS)
+
+
+def is_example_row(record: dict[str, str], markers: tuple[str, ...] | None = None) -> bool:
+    """The template's example row, whatever its other cells hold: its name begins with the
+    【示例】 marker (any language, any bracket), or is the example's bare name (templates
+    downloaded before the marker existed)."""
+    name = _fold(record.get("name", ""))
+    if not name:
+        return False
+    return name == _fold(EXAMPLE["name"]) or name.startswith(markers or _example_markers())
 
 
 # --- import: reading the file ----------------------------------------------------------------
@@ -256,16 +319,44 @@ class WorkbookError(ValueError):
 
 @dataclass(frozen=True)
 class RowError:
+    """A row that was not imported: a problem with it, or (`skipped`) the template's example
+    row, which is never imported."""
+
     row: int  # as Excel numbers it (the header is row 1)
     column: str  # the column's header label; "" for the row as a whole
     message: str
+    skipped: bool = False
 
 
 @dataclass
 class ImportResult:
     imported: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # problems and skipped rows
     failed: bool = False  # True: some row failed and nothing was written
+
+    @property
+    def problems(self) -> list[RowError]:
+        return [error for error in self.errors if not error.skipped]
+
+    @property
+    def skipped(self) -> list[RowError]:
+        return [error for error in self.errors if error.skipped]
+
+
+class Records(list):
+    """The data rows of a file, (Excel row number, column key → text); `examples` holds the
+    row numbers of the template's example rows, left out."""
+
+    examples: list[int]
+
+    def __init__(self, rows=(), examples=()):
+        super().__init__(rows)
+        self.examples = list(examples)
+
+
+def example_skipped(number: int) -> RowError:
+    message = _("The template's example row (marked %(marker)s): never imported.")
+    return RowError(number, "", message % {"marker": example_marker()}, skipped=True)
 
 
 def _unreadable() -> WorkbookError:
@@ -394,17 +485,27 @@ def _header_keys(header: tuple) -> list[str | None]:
     return keys
 
 
-def read_workbook(file) -> list[tuple[int, dict[str, str]]]:
-    """(Excel row number, column key → text) for every non-empty data row."""
+def read_workbook(file) -> Records:
+    """(Excel row number, column key → text) for every non-empty data row but the template's
+    example row (see `is_example_row`)."""
     header, rows = _sheet_rows(file)
     if not any(_text(v) for v in header):
         raise WorkbookError(_("The first sheet is empty. Start from the template."))
     keys = _header_keys(header)
-    records = []
+    records, markers = Records(), _example_markers()
     for number, values in rows:
         record = {k: _text(v) for k, v in zip(keys, values, strict=False) if k}
-        if any(record.values()):
+        if is_example_row(record, markers):
+            records.examples.append(number)
+        elif any(record.values()):
             records.append((number, record))
+    if not records and records.examples:
+        raise WorkbookError(
+            _(
+                "The file holds only the template's example row, which is never imported. "
+                "Add your customers below it (from row 3) and upload the file again."
+            )
+        )
     if not records:
         raise WorkbookError(_("The first sheet has no customer rows below the header."))
     return records
@@ -508,12 +609,14 @@ def import_workbook(
     All rows run in one transaction, each in its own savepoint, so every row's error is
     collected and rows of the same file collide with each other through the UNIQUE keys.
     By default one failed row rolls everything back; with `only_valid` the good rows stay.
-    Raises WorkbookError when the file as a whole cannot be read.
+    Raises WorkbookError when the file as a whole cannot be read. The template's example
+    row is never imported; the result says it was skipped.
     """
     if records is None:
         records = read_workbook(file)
     lookups = _Lookups.build()
     result = ImportResult()
+    result.errors += [example_skipped(number) for number in getattr(records, "examples", ())]
     row_of_customer: dict[int, int] = {}
     with transaction.atomic():
         for done, (number, record) in enumerate(records, start=1):
@@ -532,7 +635,7 @@ def import_workbook(
                     row_of_customer[customer.pk] = number
                     result.imported += 1
             result.errors += [RowError(number, column, message) for column, message in problems]
-        if result.errors and not only_valid:
+        if result.problems and not only_valid:
             transaction.set_rollback(True)
             result.failed, result.imported = True, 0
     return result

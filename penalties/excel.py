@@ -1,5 +1,7 @@
 """The payroll workbook of one month (SPEC §7): confirmed sums by rule per department and per
-person, and every line with its status. No HTTP here; the view scopes the entries."""
+person, and every line with its status. No HTTP here; the view scopes the entries. Each sheet
+is a `crm.xlsx.Table` (bold frozen header, filter, widths), money with thousands separators.
+"""
 
 from collections import defaultdict
 from datetime import date
@@ -8,22 +10,26 @@ from io import BytesIO
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from crm import xlsx
 
 from .models import LedgerEntry, PenaltyRule
 from .services.ledger import month_label
 
-BOLD = Font(bold=True)
+FILE_NAME = pgettext_lazy("file name", "ledger-%(month)s.xlsx")
 
 
-def _sheet(book, title: str, header: list[str]):
+def month_file_name(month: date) -> xlsx.FileName:
+    """奖惩台账-2026-11.xlsx (ledger-2026-11.xlsx for clients that need ASCII)."""
+    return xlsx.FileName.of(FILE_NAME, month=month_label(month))
+
+
+def _sheet(book, title: str, header: list[str], *, money: list[int]) -> xlsx.Table:
+    """A sheet whose columns `money` (0-based) hold yuan amounts."""
     sheet = book.create_sheet(title=title[:31])
-    xlsx.append(sheet, header, font=BOLD)
-    sheet.freeze_panes = "A2"
-    return sheet
+    return xlsx.Table(sheet, header, formats=dict.fromkeys(money, xlsx.MONEY_FORMAT))
 
 
 def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> tuple[bytes, int]:
@@ -51,9 +57,15 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> tuple[byte
         by_person[key][e.rule_id] += e.amount
         points[key] += e.points
 
-    sheet = _sheet(book, _("By department"), [_("Department"), *rule_names, _("Total (yuan)")])
+    sheet = _sheet(
+        book,
+        _("By department"),
+        [_("Department"), *rule_names, _("Total (yuan)")],
+        money=list(range(1, len(used) + 2)),
+    )
     for department, sums in by_department.items():
-        xlsx.append(sheet, [department, *[sums.get(r.pk, 0) for r in used], sum(sums.values())])
+        sheet.append([department, *[sums.get(r.pk, 0) for r in used], sum(sums.values())])
+    sheet.close()
 
     sheet = _sheet(
         book,
@@ -66,11 +78,11 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> tuple[byte
             _("Total (yuan)"),
             _("Score points"),
         ],
+        money=list(range(3, len(used) + 4)),
     )
     for key, sums in by_person.items():
-        xlsx.append(
-            sheet, [*key, *[sums.get(r.pk, 0) for r in used], sum(sums.values()), points[key]]
-        )
+        sheet.append([*key, *[sums.get(r.pk, 0) for r in used], sum(sums.values()), points[key]])
+    sheet.close()
 
     sheet = _sheet(
         book,
@@ -89,10 +101,10 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> tuple[byte
             _("Reason"),
             _("Reverses"),
         ],
+        money=[5],
     )
     for e in rows:
-        xlsx.append(
-            sheet,
+        sheet.append(
             [
                 e.pk,
                 e.department.name if e.department_id else "",
@@ -108,6 +120,7 @@ def month_workbook(entries: QuerySet[LedgerEntry], *, month: date) -> tuple[byte
                 e.reversal_of_id or "",
             ],
         )
+    sheet.close()
     book.properties.title = _("Ledger %(month)s") % {"month": month_label(month)}
     out = BytesIO()
     book.save(out)

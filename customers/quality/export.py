@@ -1,8 +1,10 @@
 """The duplicate and fake records report as an Excel workbook: one sheet per tab of the page,
-the same rows the viewer sees there, capped so a download stays quick at any archive size."""
+the same rows the viewer sees there, capped so a download stays quick at any archive size.
+Each sheet is a `crm.xlsx.Table` (bold frozen header, filter, widths by content)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 
 from crm import xlsx
@@ -20,6 +22,12 @@ from .report import (
 EXPORT_GROUPS = 2_000  # per duplicate sheet
 EXPORT_MEMBERS = 50  # customers listed per group
 EXPORT_RECORDS = 5_000  # customers on the fake-data sheet
+FILE_NAME = pgettext_lazy("file name", "duplicates-%(month)s.xlsx")
+
+
+def report_file_name(month: ReportMonth) -> xlsx.FileName:
+    """重复与虚假资料-2026-01.xlsx (duplicates-2026-01.xlsx for clients that need ASCII)."""
+    return xlsx.FileName.of(FILE_NAME, month=f"{month.first:%Y-%m}")
 
 
 def _label(name: str) -> str:
@@ -75,10 +83,6 @@ def fakes_header() -> list[str]:
     ]
 
 
-def _append(ws, values) -> None:
-    xlsx.append(ws, values)
-
-
 def export_report(user, *, month: ReportMonth, fileobj) -> int:
     """Write the report for `user` and `month` to `fileobj` (.xlsx) and return the number of
     customer rows written (for the export log): a fixed number of queries per sheet (see
@@ -86,8 +90,7 @@ def export_report(user, *, month: ReportMonth, fileobj) -> int:
     wb = Workbook(write_only=True)
     written = 0
     for kind in DUPLICATE_KINDS:
-        ws = wb.create_sheet(title=str(KIND_LABELS[kind]))
-        _append(ws, duplicates_header(kind))
+        table = xlsx.Table(wb.create_sheet(title=str(KIND_LABELS[kind])), duplicates_header(kind))
         page = duplicate_groups(
             user, kind=kind, month=month, per_page=EXPORT_GROUPS, members_shown=EXPORT_MEMBERS
         )
@@ -95,21 +98,20 @@ def export_report(user, *, month: ReportMonth, fileobj) -> int:
             lead = [group.value, group.size, group.hidden, _yes(group.is_new)]
             for member in group.members:
                 extra = ["、".join(member.where)] if kind == Kind.PHONE else []
-                _append(ws, [*lead, *_customer_cells(member.customer), *extra])
+                table.append([*lead, *_customer_cells(member.customer), *extra])
                 written += 1
             if group.more:
-                _append(ws, [*lead, "", _("… and %(count)d more") % {"count": group.more}])
+                more = _("… and %(count)d more") % {"count": group.more}
+                table.append([*lead, "", more], font=xlsx.NOTE_FONT, measure=False)
         if page.has_next:
-            _append(
-                ws, [_("Only the first %(count)d groups are listed.") % {"count": EXPORT_GROUPS}]
-            )
-    ws = wb.create_sheet(title=str(KIND_LABELS[Kind.FAKE]))
-    _append(ws, fakes_header())
+            only = _("Only the first %(count)d groups are listed.") % {"count": EXPORT_GROUPS}
+            table.append([only], font=xlsx.NOTE_FONT, measure=False)
+        table.close()
+    table = xlsx.Table(wb.create_sheet(title=str(KIND_LABELS[Kind.FAKE])), fakes_header())
     page = fake_records(user, month=month, per_page=EXPORT_RECORDS)
     for record in page.items:
         for finding in record.findings:
-            _append(
-                ws,
+            table.append(
                 [
                     *_customer_cells(record.customer),
                     _yes(record.is_new),
@@ -120,8 +122,8 @@ def export_report(user, *, month: ReportMonth, fileobj) -> int:
             )
             written += 1
     if page.has_next:
-        _append(
-            ws, [_("Only the first %(count)d customers are listed.") % {"count": EXPORT_RECORDS}]
-        )
+        only = _("Only the first %(count)d customers are listed.") % {"count": EXPORT_RECORDS}
+        table.append([only], font=xlsx.NOTE_FONT, measure=False)
+    table.close()
     wb.save(fileobj)
     return written

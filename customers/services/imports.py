@@ -116,7 +116,8 @@ def import_job_run(
                 failed = result.failed
                 outcome |= {
                     "imported": result.imported,
-                    "errors": [[e.row, e.column, e.message] for e in result.errors],
+                    # A fourth item marks the template's example row, skipped (not an error).
+                    "errors": [[e.row, e.column, e.message, e.skipped] for e in result.errors],
                     "status": ImportJob.Status.ROLLED_BACK if failed else ImportJob.Status.DONE,
                 }
             # The outcome commits with the rows, and only for the current attempt: after a

@@ -46,7 +46,7 @@ def export(request):
         count=queryset.count,
         build=lambda: xlsx.download(
             lambda handle: excel.export_customers(queryset, handle),
-            f"customers-{timezone.localdate():%Y%m%d}.xlsx",
+            excel.export_file_name(timezone.localdate()),
         ),
         refused_url=f"{reverse('customers:list')}?{request.GET.urlencode()}",
         scope=scope,
@@ -59,8 +59,7 @@ def import_template(request):
     if not may_register(request.user):
         raise Http404
     response = HttpResponse(excel.build_template(), content_type=excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="customer-import-template.xlsx"'
-    return response
+    return xlsx.attach(response, excel.template_file_name())
 
 
 @login_required

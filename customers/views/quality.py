@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from crm import xlsx
 from crm.validators import parse_page
 
-from ..quality.export import export_report
+from ..quality.export import export_report, report_file_name
 from ..quality.report import (
     KIND_LABELS,
     Kind,
@@ -93,7 +93,7 @@ def duplicates_report_export(request):
         list_name="duplicates",
         build=lambda: xlsx.download(
             lambda handle: export_report(request.user, month=month, fileobj=handle),
-            f"duplicates-{month.first:%Y%m}.xlsx",
+            report_file_name(month),
         ),
         refused_url=f"{reverse('customers:duplicates_report')}?month={month}",
         month=str(month),

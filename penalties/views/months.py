@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.errors import refusal
-from crm.xlsx import XLSX_CONTENT_TYPE
+from crm.xlsx import XLSX_CONTENT_TYPE, attach
 from customers.views.exports import audited_export
 
-from ..excel import month_workbook
+from ..excel import month_file_name, month_workbook
 from ..models import ClosedMonth, LedgerEntry
 from ..rights import may_read_months
 from ..selectors import entries_visible_to
@@ -75,9 +75,7 @@ def month_export(request):
     def build():
         content, rows = month_workbook(entries, month=month)
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-        filename = f"ledger-{month_label(month)}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response, rows
+        return attach(response, month_file_name(month)), rows
 
     # Logged like every export (SPEC §9); `count` keeps a capped viewer's refusal cheap.
     return audited_export(

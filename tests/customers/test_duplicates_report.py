@@ -466,7 +466,10 @@ def test_excel_download_holds_every_tab(org, login, across):
     name_b = customer(org.sales_b, name="上海华东有限公司")
     response = login(org.gm).get(EXPORT, {"month": "2026-01"})
     assert response.status_code == 200
-    assert response["Content-Disposition"].endswith('filename="duplicates-202601.xlsx"')
+    # Named in the viewer's language (RFC 6266 filename*) with an ASCII fallback (issue 14).
+    assert (
+        "filename=\"duplicates-2026-01.xlsx\"; filename*=UTF-8''" in response["Content-Disposition"]
+    )
     wb = load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert len(wb.sheetnames) == 4
     phone, tax, name, fake = (list(ws.iter_rows(values_only=True)) for ws in wb.worksheets)

@@ -2,20 +2,28 @@
 list shows, masked the same; the import registers through the same rules as the register page
 and, by default, writes nothing unless every row is good."""
 
+from datetime import datetime
 from io import BytesIO
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from customers import excel
-from customers.models import Contact, Customer, Nature, Source
+from customers.models import Contact, Customer, CustomerClass, ImportJob, Nature, Settlement, Source
+from customers.services.imports import import_job_create, import_job_run
 from tests.factories import register
 
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_URL = reverse("customers:import")
 EXPORT_URL = reverse("customers:export")
@@ -66,25 +74,175 @@ def read_export(response) -> list[tuple]:
     return list(wb.worksheets[0].iter_rows(values_only=True))
 
 
-# --- template ------------------------------------------------------------------------------
+# --- template (issue 14: defect 5, build 4) ---------------------------------------------------
+
+TEMPLATE_URL = reverse("customers:import_template")
+CODED = ["is_organisation", "nature", "settlement_method", "customer_class", "intent_grade"]
+CODED += ["source", "contact_gender"]
 
 
-def test_template_downloads_and_its_example_row_imports(org, login):
-    client = login(org.sales_a)
-    response = client.get(reverse("customers:import_template"))
+def template(client):
+    response = client.get(TEMPLATE_URL)
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert list(rows[0]) == [excel.column_label(k) for k in excel.import_keys()]
-    assert len(rows) == 2
+    return response
 
-    response = upload(client, response.content)
+
+def with_rows(content: bytes, *records: dict) -> bytes:
+    """The downloaded template, unchanged but for `records` typed below its example row."""
+    wb = load_workbook(BytesIO(content))
+    keys = excel.import_keys()
+    for record in records:
+        wb.active.append([record.get(k) for k in keys])
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_unchanged_template_imports_nothing_and_blocks_no_key(org, login):
+    client = login(org.sales_a)
+    content = template(client).content
+    response = upload(client, content)
+    assert response.status_code == 400
+    assert "示例" in response.context["file_error"] or "example" in response.context["file_error"]
+    assert Customer.objects.count() == 0
+    # The example's phone, tax id and name stay free for a real customer.
+    example = excel.EXAMPLE
+    register(org.sales_b, name=example["name"], phone=example["phone"], tax_id=example["tax_id"])
+    assert Customer.objects.get().holder == org.sales_b
+
+
+def test_example_row_is_skipped_and_the_real_row_below_it_imported(org, login):
+    client = login(org.sales_a)
+    real = good(nature=str(Nature.DIRECT_USER.label), source=str(Source.PHONE.label))
+    response = upload(client, with_rows(template(client).content, real))
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert (result.imported, result.failed, result.problems) == (1, False, [])
+    assert [row.row for row in result.skipped] == [2]
+    assert Customer.objects.get().name == real["name"]
+    page = response.content.decode()
+    assert 'data-testid="import-skipped"' in page and excel.example_marker() in page
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "【示例】上海示例贸易有限公司",
+        "[示例] 另一家公司",
+        "（示例）某某公司",
+        "【Example】Acme",
+        "上海示例贸易有限公司",
+    ],
+    ids=["marker", "square-brackets", "full-width-parens", "english", "old-template-bare-name"],
+)
+def test_example_row_is_skipped_whatever_else_it_holds(org, login, name):
+    # The example row rewritten with valid, new data is still the example row.
+    data = sheet(good(name=name, tax_id="91310000MA1FL2345X"), good())
+    response = upload(login(org.sales_a), data)
+    assert response.status_code == 200
+    assert [row.row for row in response.context["result"].skipped] == [2]
+    assert Customer.objects.count() == 1
+    assert not Customer.objects.filter(tax_id__icontains="MA1FL2345X").exists()
+
+
+def test_a_real_name_merely_containing_the_word_example_imports(org, login):
+    assert upload(login(org.sales_a), sheet(good(name="示例科技有限公司"))).status_code == 302
+    assert Customer.objects.get().name == "示例科技有限公司"
+
+
+def test_example_row_skipped_by_a_background_import_is_recorded_as_skipped(org, login):
+    client = login(org.sales_a)
+    content = with_rows(template(client).content, good(), good())
+    job = import_job_create(
+        actor=org.sales_a,
+        upload=SimpleUploadedFile("big.xlsx", content),
+        only_valid=False,
+        rows=2,
+        now=NOW,
+    )
+    job = import_job_run(job_id=job.pk, now=NOW)
+    assert (job.status, job.imported) == (ImportJob.Status.DONE, 2)
+    assert [(row[0], row[-1]) for row in job.errors] == [(2, True)]
+    page = client.get(reverse("customers:import_job", args=[job.pk])).content.decode()
+    assert 'data-testid="import-skipped"' in page
+    assert 'data-testid="import-errors"' not in page
+
+
+def test_template_is_laid_out_with_dropdowns_of_chinese_labels(org, login):
+    response = template(login(org.sales_a))
+    wb = load_workbook(BytesIO(response.content))
+    ws, values = wb.worksheets
+    keys = excel.import_keys()
+    header = ws[1]
+    assert [c.value for c in header] == [excel.column_label(k) for k in keys]
+    assert all(c.font.b for c in header), "bold header"
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref.startswith("A1:")
+    for index, key in enumerate(keys, start=1):
+        width = ws.column_dimensions[get_column_letter(index)].width
+        assert width and width > 8.43, (key, width)  # wider than Excel's default
+    example = ws[2]
+    assert example[0].value.startswith("【示例】")
+    assert all(c.font.i and c.font.color.rgb.endswith("808080") for c in example if c.value)
+    # One dropdown per coded column, offering the Chinese labels listed on the value sheet.
+    by_column = {
+        str(dv.sqref).split(":")[0].rstrip("0123456789"): dv
+        for dv in ws.data_validations.dataValidation
+    }
+    assert len(by_column) == len(CODED)
+    listed = {str(c.value) for row in values.iter_rows(min_row=2) for c in row if c.value}
+    for key in CODED:
+        dv = by_column[get_column_letter(keys.index(key) + 1)]
+        assert dv.type == "list" and str(dv.sqref).endswith(f"{excel.MAX_ROWS + 2}")
+        sheet_name, cells = dv.formula1.split("!")
+        first, last = cells.replace("$", "").split(":")
+        offered = [c.value for row in values[first:last] for c in row]
+        assert sheet_name.strip("'") == values.title
+        assert offered == excel._choice_labels(key), key
+    assert {"直接用户", "电话", "重要客户", "现款现货", "男", "是", "否"} <= listed
+    codes = {"direct_user", "phone", "potential", "cash", "walk_in"}
+    assert not codes & listed, "the value sheet shows labels, not codes"
+    assert values[1][0].font.b and values.freeze_panes == "A2"
+
+
+def test_template_is_named_in_chinese_with_an_ascii_fallback(org, login):
+    disposition = template(login(org.sales_a))["Content-Disposition"]
+    name = excel.template_file_name()
+    assert disposition == (
+        f'attachment; filename="customer-import-template.xlsx"; '
+        f"filename*=UTF-8''{quote(name.name)}"
+    )
+
+
+def test_every_coded_column_imports_its_chinese_label_and_its_code(org, login):
+    labels = good(
+        is_organisation=_("No"),
+        nature=str(Nature.DISTRIBUTOR.label),
+        settlement_method=str(Settlement.ROLLING.label),
+        customer_class=str(CustomerClass.IMPORTANT.label),
+        intent_grade="A",
+        source=str(Source.FRIEND.label),
+        contact_name="王五",
+        contact_gender=str(Contact.Gender.FEMALE.label),
+        contact_mobile="13911112222",
+    )
+    codes = good(
+        nature="distributor",
+        settlement_method="rolling",
+        customer_class="important",
+        source="friend",
+        contact_name="赵六",
+        contact_gender="F",
+        contact_mobile="13911113333",
+    )
+    response = upload(login(org.sales_a), sheet(labels, codes))
     assert response.status_code == 302
-    customer = Customer.objects.get()
-    assert customer.name == excel.EXAMPLE["name"]
-    assert customer.holder == org.sales_a and customer.nature == "direct_user"
-    assert customer.is_organisation is True and customer.source == "phone"
-    assert Contact.objects.get(customer=customer).mobile == excel.EXAMPLE["contact_mobile"]
+    for customer in Customer.objects.all():
+        assert (customer.nature, customer.settlement_method) == ("distributor", "rolling")
+        assert (customer.customer_class, customer.source) == ("important", "friend")
+        assert customer.contacts.get().gender == "F"
+    assert Customer.objects.get(name=labels["name"]).is_organisation is False
 
 
 # --- import: success -------------------------------------------------------------------------
@@ -311,3 +469,56 @@ def test_export_query_count_does_not_grow_with_rows(org, login):
     for _n in range(45):
         register(org.sales_a2)
     assert _export_queries(client) == few
+
+
+# --- how the workbooks look (issue 14, build 4) ------------------------------------------------
+
+
+def full_workbook(response):
+    """The whole workbook with its styles (read-only mode drops them)."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return load_workbook(BytesIO(content))
+
+
+def assert_laid_out(ws, *, rows: int, columns: int) -> None:
+    """A bold, shaded, frozen header; a filter over the table; no column at the default."""
+    last = get_column_letter(columns)
+    header = ws[1][:columns]
+    assert all(c.font.b and c.fill.fgColor.rgb.endswith("DDE5F0") for c in header), ws.title
+    assert ws.freeze_panes == "A2", ws.title
+    assert ws.auto_filter.ref == f"A1:{last}{rows + 1}", ws.title
+    for index in range(1, columns + 1):
+        width = ws.column_dimensions[get_column_letter(index)].width
+        assert width and width > 8.43, (ws.title, index, width)
+
+
+def test_archive_export_is_laid_out_and_named_in_chinese(org, login):
+    long_name = "上海浦东新区长名称国际贸易有限公司"  # 17 CJK characters: 34 columns wide
+    register(org.sales_a, name=long_name, address="上海市" + "长" * 120)
+    register(org.sales_a)
+    with time_machine.travel(NOW, tick=False):
+        response = login(org.sales_a).get(EXPORT_URL)
+    ws = full_workbook(response).active
+    assert_laid_out(ws, rows=2, columns=len(excel.export_header()))
+    widths = {
+        ws.cell(1, i).value: ws.column_dimensions[get_column_letter(i)].width
+        for i in range(1, ws.max_column + 1)
+    }
+    assert widths[excel._label("name")] == 36  # CJK counted double, plus a margin
+    assert widths[excel._label("address")] == 50  # capped
+    name = pgettext("file name", "customers-%(date)s.xlsx") % {"date": "2026-11-30"}
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"customers-2026-11-30.xlsx\"; filename*=UTF-8''{quote(name)}"
+    )
+
+
+def test_duplicates_report_sheets_are_laid_out_and_named(org, login):
+    response = login(org.gm).get(
+        reverse("customers:duplicates_report_export"), {"month": "2026-01"}
+    )
+    assert response.status_code == 200
+    wb = full_workbook(response)
+    for ws in wb.worksheets:
+        assert_laid_out(ws, rows=0, columns=ws.max_column)
+    name = pgettext("file name", "duplicates-%(month)s.xlsx") % {"month": "2026-01"}
+    assert response["Content-Disposition"].endswith(f"filename*=UTF-8''{quote(name)}")

@@ -4,14 +4,18 @@
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
+from crm.xlsx import MONEY_FORMAT, text_width
 from customers.models import ExportLog
 from penalties.services import ledger_confirm
 from tests.factories import ledger_entry
@@ -78,4 +82,33 @@ def test_the_payroll_export_is_logged(org, login, entries):
         "month=2026-11",
         4,
         NOW,
+    )
+
+
+def test_every_sheet_is_laid_out_with_money_formatted(org, login, entries):
+    """Issue 14, build 4: bold frozen header, a filter, widths by content, ¥ amounts with
+    thousands separators; named in the viewer's language with an ASCII fallback."""
+    client = login(org.gm)
+    response = client.get(EXPORT, {"month": "2026-11"})
+    book = load_workbook(BytesIO(response.content))
+    by_department, by_person, lines = book.worksheets
+    for sheet, rows in ((by_department, 1), (by_person, 1), (lines, len(REASONS))):
+        header = sheet[1]
+        assert all(c.font.b for c in header), sheet.title
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(header))}{rows + 1}"
+        widths = [
+            sheet.column_dimensions[get_column_letter(i)].width for i in range(1, len(header) + 1)
+        ]
+        assert all(w and w > 8.43 for w in widths), (sheet.title, widths)
+    amount = [c.value for c in lines[1]].index(_("Amount (yuan)"))
+    assert {row[amount].number_format for row in lines.iter_rows(min_row=2)} == {MONEY_FORMAT}
+    assert by_person.cell(2, by_person.max_column - 1).number_format == MONEY_FORMAT
+    assert by_department.cell(2, 2).number_format == MONEY_FORMAT
+    reason = [c.value for c in lines[1]].index(_("Reason")) + 1
+    expected = max(text_width(text) for text in REASONS) + 2
+    assert lines.column_dimensions[get_column_letter(reason)].width == expected
+    name = pgettext("file name", "ledger-%(month)s.xlsx") % {"month": "2026-11"}
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"ledger-2026-11.xlsx\"; filename*=UTF-8''{quote(name)}"
     )
