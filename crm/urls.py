@@ -36,3 +36,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# The error pages in the site's look, with a way back (crm/views/errors.py).
+handler403 = "crm.views.errors.permission_denied"
+handler404 = "crm.views.errors.page_not_found"
+handler500 = "crm.views.errors.server_error"

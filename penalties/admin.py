@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from crm.admin import ReadOnlyAdmin
 
 from .models import ClosedMonth, DismissalReview, LedgerEntry, PenaltyRule
+from .rulebooks import readable_source
 
 
 @admin.register(PenaltyRule)
@@ -21,6 +22,7 @@ class PenaltyRuleAdmin(SimpleHistoryAdmin):
         "rule_name",
         "default_amount",
         "amount_range",
+        "clause",
         "falls_on",
         "origin",
         "is_active",
@@ -45,6 +47,11 @@ class PenaltyRuleAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("rule"), ordering="name")
     def rule_name(self, obj):
         return obj.label
+
+    @admin.display(description=_("Clause"), ordering="source")
+    def clause(self, obj):
+        """The rule books' reference as people read it (《客户资源管理制度》第4.2条①b)."""
+        return readable_source(obj.source)
 
     @admin.display(description=_("Range (yuan)"))
     def amount_range(self, obj):

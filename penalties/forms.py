@@ -61,4 +61,4 @@ class EntryForm(forms.Form):
         )
         self.fields["person"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
         self.fields["rule"].queryset = manual_rules()
-        self.fields["rule"].label_from_instance = lambda r: f"{r.label} · {r.code}"
+        self.fields["rule"].label_from_instance = lambda r: r.label

@@ -11,6 +11,17 @@ from tests.factories import DepartmentFactory, make_person
 R = Staff.Role
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """Content types are cached per process by id. A test that creates one inside its rolled-back
+    transaction (a data migration run by hand, constance's config type) would leave the next
+    test's admin log pointing at a row that no longer exists: every test starts with none."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+
+
 @pytest.fixture
 def org(db):
     return build_org()
