@@ -204,6 +204,14 @@ def may_keep_a_department(person) -> bool:
     return role_of(person) in (R.MANAGER, R.GENERAL_MANAGER)
 
 
+def field_staff_of(department) -> QuerySet[Staff]:
+    """Who serves `department`'s customers in the field (visits, check-ins): its salespeople
+    and managers, left staff excluded."""
+    return Staff.objects.filter(department=department, role__in=[R.SALESPERSON, R.MANAGER]).exclude(
+        status=Staff.Status.LEFT
+    )
+
+
 def general_managers() -> QuerySet[User]:
     """The active general managers: who hears of what no department manager may decide."""
     return User.objects.filter(is_active=True, staff__role=R.GENERAL_MANAGER)

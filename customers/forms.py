@@ -1,15 +1,18 @@
 """Input shape only: which fields, their widgets and per-field format checks. The archive's
 forms first, then the dynamic records' (their rules live in services/records.py)."""
 
+from decimal import Decimal, InvalidOperation
+
 import django_filters
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from crm.fields import BirthdayField, HappenedDateTimeField, PlannedDateField
-from crm.validators import MAX_ID
+from crm.validators import MAX_ID, parse_id
 
 from .models import Contact, Customer, CustomerClass, Deal, FollowUp, Grade, Pool, Referral, Source
 from .normalize import KeyFormatError, normalize_phone, normalize_tax_id
@@ -27,6 +30,15 @@ def _check_phone(value):
     return value
 
 
+class PhoneInput(forms.TextInput):
+    """A number field: a phone shows its dial pad (type=tel), the browser offers saved numbers."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "tel", "autocomplete": "off", **(attrs or {})})
+
+
 class CustomerForm(forms.ModelForm):
     """Register or edit; `fields` narrows to what the user may edit."""
 
@@ -36,6 +48,9 @@ class CustomerForm(forms.ModelForm):
         widgets = {
             "business_scope": forms.Textarea(attrs={"rows": 2}),
             "remarks": forms.Textarea(attrs={"rows": 2}),
+            "phone": PhoneInput(),
+            "fax": PhoneInput(),
+            "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
 
     def __init__(self, *args, fields=None, **kwargs):
@@ -85,7 +100,12 @@ class ContactForm(forms.ModelForm):
             "hobbies",
             "remarks",
         ]
-        widgets = {"birthday": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "birthday": forms.DateInput(attrs={"type": "date"}),
+            "phone": PhoneInput(),
+            "mobile": PhoneInput(),
+            "fax": PhoneInput(),
+        }
         field_classes = {"birthday": BirthdayField}
 
     def clean_phone(self):
@@ -178,6 +198,12 @@ class CustomerFilter(django_filters.FilterSet):
         if not value:
             return queryset
         compact = "".join(ch for ch in value if ch.isalnum())
+        # 编号 KH00000021 (or kh21): the customer's id; the name is still searched.
+        code = compact.upper().removeprefix("KH")
+        if compact.upper().startswith("KH") and code.isascii() and code.isdigit():
+            pk = parse_id(code)
+            by_code = Q(pk=pk) if pk else Q(pk__in=[])
+            return queryset.filter(by_code | Q(name__icontains=value))
         if compact.isdigit() and len(compact) >= 4:
             keys = CustomerKey.objects.filter(kind="phone", value__contains=compact)
             return queryset.filter(SEEN_IN_FULL, pk__in=keys.values("customer_id"))
@@ -216,8 +242,41 @@ class OccurredNowByDefault:
             self.initial.setdefault("occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
 
 
+class PhotoInput(forms.ClearableFileInput):
+    """Several photos at once; on a phone `capture` opens the rear camera."""
+
+    allow_multiple_selected = True
+    template_name = "django/forms/widgets/file.html"  # no "clear" box: nothing to clear
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"accept": "image/jpeg,image/png,image/webp", "capture": "environment", **(attrs or {})}
+        )
+
+
+class PhotosField(forms.FileField):
+    """A list of uploaded files (possibly empty); type and size are the service's rule."""
+
+    widget = PhotoInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(PhotosField, self).clean(f, initial) for f in files if f]
+
+
 class FollowUpForm(OccurredNowByDefault, forms.ModelForm):
     occurred_at = occurred_at_field()
+    # 外勤签到: filled by static/js/app.js only after the person presses 签到 (consent).
+    checkin_latitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    checkin_longitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    checkin_accuracy = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    checkin_at = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+    photos = PhotosField(
+        label=_("Photos"),
+        required=False,
+        # The numbers are VisitPhoto.MAX_COUNT / MAX_BYTES (tests/customers/test_checkin.py).
+        help_text=_("Home visits only: up to 6 photos, JPEG, PNG or WebP, 8 MB each."),
+    )
 
     class Meta:
         model = FollowUp
@@ -241,6 +300,41 @@ class FollowUpForm(OccurredNowByDefault, forms.ModelForm):
         super().__init__(*args, **kwargs)
         contacts = self.fields["contact"].queryset
         self.fields["contact"].queryset = customer.contacts.all() if customer else contacts.none()
+
+    def clean(self):
+        """The four check-in values come together or not at all; a fix that cannot be read
+        is refused (it is only ever written by the page's script)."""
+        data = super().clean()
+        keys = ["checkin_latitude", "checkin_longitude", "checkin_accuracy", "checkin_at"]
+        given = [(data.get(k) or "").strip() for k in keys]
+        data["checkin"] = None
+        if not any(given):
+            return data
+        latitude, longitude, accuracy, at = given
+        try:
+            fix = {
+                "latitude": Decimal(latitude).quantize(Decimal("0.000001")),
+                "longitude": Decimal(longitude).quantize(Decimal("0.000001")),
+                "accuracy": round(float(accuracy)),
+                "at": parse_datetime(at),
+            }
+            readable = (
+                fix["at"] is not None
+                and fix["at"].tzinfo is not None
+                and fix["latitude"].is_finite()
+                and fix["longitude"].is_finite()
+                and -90 <= fix["latitude"] <= 90
+                and -180 <= fix["longitude"] <= 180
+                and 0 <= fix["accuracy"] <= 100_000
+            )
+        except (InvalidOperation, ValueError, TypeError, OverflowError):
+            readable = False
+        if not readable:
+            raise forms.ValidationError(
+                _("The check-in position could not be read. Press “Check in” again.")
+            )
+        data["checkin"] = fix
+        return data
 
 
 class AmendForm(forms.Form):
@@ -266,6 +360,10 @@ class DealForm(OccurredNowByDefault, forms.ModelForm):
             "points",
             "owed_reason",
         ]
+        widgets = {
+            "amount": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+            "paid": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        }
 
 
 class ReferralForm(OccurredNowByDefault, forms.ModelForm):
@@ -274,6 +372,7 @@ class ReferralForm(OccurredNowByDefault, forms.ModelForm):
         label=_("referred (phone)"),
         max_length=30,
         required=False,
+        widget=PhoneInput(),
         help_text=_(
             "The referral keeps your customer once this number is registered, or once your "
             "manager verifies it."
@@ -286,7 +385,7 @@ class ReferralForm(OccurredNowByDefault, forms.ModelForm):
 
 
 class InquiryForm(OccurredNowByDefault, forms.Form):
-    phone = forms.CharField(label=_("Caller's number"), max_length=30)
+    phone = forms.CharField(label=_("Caller's number"), max_length=30, widget=PhoneInput())
     caller_name = forms.CharField(label=_("caller"), max_length=50, required=False)
     occurred_at = occurred_at_field()
     content = forms.CharField(

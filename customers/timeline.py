@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, F, IntegerField, Prefetch, Q, Sum, Value
 from django.db.models.functions import ExtractYear
 
-from .models import Customer, Deal, FollowUp, InquiryCall, OwnershipEvent, Referral
+from .models import Customer, Deal, FollowUp, InquiryCall, OwnershipEvent, Referral, VisitPhoto
 
 PAGE = 20
 # Sort order among entries of the same moment; also the cursor's type component.
@@ -74,7 +74,8 @@ def timeline(customer: Customer, *, cursor=None, size: int = PAGE):
                 Prefetch(
                     "amendments",
                     queryset=FollowUp.objects.select_related("author").order_by("entered_at"),
-                )
+                ),
+                Prefetch("photos", queryset=VisitPhoto.objects.order_by("pk")),
             )
         loaded.update({(order, obj.pk): obj for obj in qs})
     names = {order: name for order, name, *_ in SOURCES}

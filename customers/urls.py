@@ -32,6 +32,7 @@ urlpatterns = [
         name="referral_verify",
     ),
     path("<int:pk>/timeline/", records.timeline_page, name="timeline"),
+    path("<int:pk>/photos/<int:photo_pk>/", records.visit_photo, name="visit_photo"),
     path("inquiries/new/", records.inquiry_new, name="inquiry_new"),
     path("worklist/", worklist.worklist, name="worklist"),
     path("worklist/<int:pk>/", worklist.worklist_row, name="worklist_row"),

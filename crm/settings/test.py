@@ -20,6 +20,9 @@ CACHES = {
         "LOCATION": tempfile.mkdtemp(prefix="crm-test-cache-"),
     }
 }
+# Uploaded files (visit photos) go to a fresh directory per run, never into var/media.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="crm-test-media-")
+
 # Threads of the live-server and race tests must not keep sessions open past a test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 

@@ -16,7 +16,7 @@ from .archive import (
     Source,
 )
 from .audit import ExportLog
-from .records import Deal, FollowUp, InquiryCall, Referral
+from .records import Deal, FollowUp, InquiryCall, Referral, VisitPhoto
 
 __all__ = [
     "Contact",
@@ -36,4 +36,5 @@ __all__ = [
     "Referral",
     "Settlement",
     "Source",
+    "VisitPhoto",
 ]

@@ -1,6 +1,8 @@
 """Dynamic records (跟踪记录, 购买/成交, 转介, 咨询来电): evidence the rules rely on. Written
 once by the services, never edited or deleted; a correction is a new record pointing back."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -73,6 +75,17 @@ class FollowUp(LateEntry):
         related_name="amendments",
     )
     by_holder = models.BooleanField(_("by the holder"), default=False)
+    # 外勤签到: the browser's position fix, taken only when the person pressed 签到 (home visits).
+    checkin_latitude = models.DecimalField(
+        _("check-in latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    checkin_longitude = models.DecimalField(
+        _("check-in longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    checkin_accuracy = models.PositiveIntegerField(
+        _("check-in accuracy (m)"), null=True, blank=True
+    )
+    checkin_at = models.DateTimeField(_("check-in time"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("follow-up")
@@ -87,6 +100,40 @@ class FollowUp(LateEntry):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def checked_in(self) -> bool:
+        return self.checkin_at is not None
+
+
+def visit_photo_path(instance, filename) -> str:
+    """An unguessable name (the uploaded name is dropped); the extension follows the checked
+    content type. Nothing under MEDIA_ROOT is served directly: `customers:visit_photo` is."""
+    extension = VisitPhoto.EXTENSIONS.get(instance.content_type, "")
+    return f"visits/{instance.uploaded_at:%Y/%m}/{secrets.token_urlsafe(24)}{extension}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit (外勤签到), attached to its follow-up; written once."""
+
+    EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+    MAX_COUNT = 6  # per follow-up
+    MAX_BYTES = 8 * 1024 * 1024  # per photo
+
+    followup = models.ForeignKey(
+        FollowUp, verbose_name=_("follow-up"), on_delete=models.PROTECT, related_name="photos"
+    )
+    file = models.FileField(_("file"), upload_to=visit_photo_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self) -> str:
+        return self.file.name
 
 
 class Deal(LateEntry):

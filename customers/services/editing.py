@@ -10,7 +10,7 @@ from ..errors import NotAllowed
 from ..models import Contact, Customer
 from ..selectors import editable_fields
 from .completeness import apply_completeness
-from .keys import keys_sync
+from .keys import keys_by_source, keys_sync
 
 BATCH = 5000
 
@@ -35,13 +35,14 @@ def customer_update(*, actor, customer: Customer, data: dict, now: datetime) -> 
     changed = {k: v for k, v in data.items() if getattr(locked, k) != v}
     if not changed:
         return locked
+    before = keys_by_source(locked)
     for name, value in changed.items():
         setattr(locked, name, value)
     apply_completeness(locked)
     locked._history_user = actor
     locked._history_date = now
     locked.save()
-    keys_sync(customer=locked)
+    keys_sync(customer=locked, before=before)
     return locked
 
 
@@ -54,23 +55,25 @@ def _check_contact_rights(actor, customer: Customer) -> None:
 def contact_add(*, actor, customer: Customer, data: dict, now: datetime) -> Contact:
     """Add a contact; its phone and mobile must not belong to another customer."""
     _check_contact_rights(actor, customer)
+    before = keys_by_source(customer)
     contact = Contact(customer=customer, **data)
     contact._history_user = actor
     contact._history_date = now
     contact.save()
-    keys_sync(customer=customer)
+    keys_sync(customer=customer, before=before)
     return contact
 
 
 @transaction.atomic
 def contact_update(*, actor, contact: Contact, data: dict, now: datetime) -> Contact:
     _check_contact_rights(actor, contact.customer)
+    before = keys_by_source(contact.customer)
     for name, value in data.items():
         setattr(contact, name, value)
     contact._history_user = actor
     contact._history_date = now
     contact.save()
-    keys_sync(customer=contact.customer)
+    keys_sync(customer=contact.customer, before=before)
     return contact
 
 

@@ -82,21 +82,45 @@ def keys_release(*, customer: Customer, keep: set[Key]) -> None:
         CustomerKey.objects.filter(pk__in=stale).delete()
 
 
+def keys_sync(*, customer: Customer, before: dict | None = None) -> None:
+    """Claim the keys the customer now has and release the ones it no longer has.
+
+    `before`: `keys_by_source(customer)` taken before this edit. A key the customer never held —
+    a duplicate older than the rule, or old data entered around it; the duplicates report
+    lists it — does not block an edit that leaves its field as it was: only a field the edit
+    changes is checked. Otherwise one such contact would refuse every later change to the
+    customer (a bank account, a postcode) with a message about registration."""
+    now_by_source = keys_by_source(customer)
+    wanted = set(now_by_source.values())
+    claim = wanted
+    if before is not None:
+        held = set(CustomerKey.objects.filter(customer=customer).values_list("kind", "value"))
+        changed = {key for src, key in now_by_source.items() if before.get(src) != key}
+        claim = wanted & (held | changed)
+    keys_claim(customer=customer, keys=claim)
+    keys_release(customer=customer, keep=wanted)
+
+
+def keys_by_source(customer: Customer) -> dict[tuple, Key]:
+    """Each key with the field it comes from: ("phone",), ("contact", id, "mobile"), …"""
+    found: dict[tuple, Key] = {}
+    own = {"phone": customer.phone, "tax_id": customer.tax_id, "name": customer.name}
+    for field, value in own.items():
+        keys = customer_keys(
+            name=value if field == "name" else "",
+            is_organisation=customer.is_organisation,
+            phone=value if field == "phone" else "",
+            tax_id=value if field == "tax_id" else "",
+        )
+        for key in keys:
+            found[(field,)] = key
+    for pk, phone, mobile in customer.contacts.values_list("pk", "phone", "mobile"):
+        for field, value in (("phone", phone), ("mobile", mobile)):
+            for key in contact_keys(phone=value, mobile=""):
+                found[("contact", pk, field)] = key
+    return found
+
+
 def keys_of(customer: Customer) -> set[Key]:
     """Every key the customer's current fields and contacts produce."""
-    keys = customer_keys(
-        name=customer.name,
-        is_organisation=customer.is_organisation,
-        phone=customer.phone,
-        tax_id=customer.tax_id,
-    )
-    for phone, mobile in customer.contacts.values_list("phone", "mobile"):
-        keys |= contact_keys(phone=phone, mobile=mobile)
-    return keys
-
-
-def keys_sync(*, customer: Customer) -> None:
-    """Claim the keys the customer now has and release the ones it no longer has."""
-    wanted = keys_of(customer)
-    keys_claim(customer=customer, keys=wanted)
-    keys_release(customer=customer, keep=wanted)
+    return set(keys_by_source(customer).values())

@@ -3,7 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +14,11 @@ from crm.errors import RuleError, refusal
 
 from ..extras import timeline_extras
 from ..forms import AmendForm, DealForm, FollowUpForm, InquiryForm, ReferralForm
-from ..models import Deal, FollowUp, Referral
+from ..models import Deal, FollowUp, Referral, VisitPhoto
 from ..normalize import KeyFormatError
 from ..rights import may_amend, may_follow_up, may_log_inquiry, may_record_deal
 from ..selectors import customers_visible_to
 from ..services import (
-    InquiryOutcome,
     deal_confirm,
     deal_record,
     followup_amend,
@@ -49,11 +48,19 @@ def _late_message(record):
 
 def _record_view(request, pk, *, form_class, service, title, allowed, form_kwargs=None):
     """GET: the form (a table-row fragment for htmx); POST: one service call. 404 for whoever
-    sees the customer but may not record this (`allowed`, a customers.rights check)."""
+    sees the customer but may not record this (`allowed`, a customers.rights check).
+
+    A refused htmx post answers 200 with the row form carrying its errors and what was typed:
+    htmx swaps only 2xx (a 400 was dropped, or with DEBUG replaced the whole page). Without
+    JavaScript the row form posts as a page and the full form comes back with a 400."""
     customer = _customer(request, pk)
     if not allowed(request.user, customer):
         raise Http404
-    form = form_class(request.POST or None, **(form_kwargs(customer) if form_kwargs else {}))
+    form = form_class(
+        request.POST or None,
+        request.FILES or None,
+        **(form_kwargs(customer) if form_kwargs else {}),
+    )
     record = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,8 +78,7 @@ def _record_view(request, pk, *, form_class, service, title, allowed, form_kwarg
         "action": request.path,
     }
     if request.htmx:
-        status = 400 if request.method == "POST" and record is None else 200
-        return render(request, f"{FORM_PAGE}#{'done' if record else 'row'}", context, status=status)
+        return render(request, f"{FORM_PAGE}#{'done' if record else 'row'}", context)
     if record is not None:
         messages.success(request, _("Saved."))
         if context["late"]:
@@ -218,6 +224,25 @@ def timeline_page(request, pk: int):
 
 
 @login_required
+@require_GET
+def visit_photo(request, pk: int, photo_pk: int):
+    """A visit photo, to whoever may see the customer's records (404 otherwise, and for a
+    pooled customer a salesperson sees masked); never a public /media/ URL."""
+    customer = _customer(request, pk)
+    if customer.contacts_masked:
+        raise Http404
+    photo = get_object_or_404(VisitPhoto, pk=photo_pk, followup__customer=customer)
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def inquiry_new(request):
     """咨询来电: anybody logs a call by number; the page says only whether it is new."""
@@ -233,9 +258,11 @@ def inquiry_new(request):
         else:
             form = InquiryForm()
     status = 400 if request.method == "POST" and outcome is None else 200
+    # The template compares `outcome.status` with these strings: a class in the context would
+    # be called by the template engine (and fail to ""), so every outcome read as "taken".
     return render(
         request,
         "customers/inquiry.html",
-        {"form": form, "outcome": outcome, "Outcome": InquiryOutcome},
+        {"form": form, "outcome": outcome},
         status=status,
     )

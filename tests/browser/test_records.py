@@ -85,5 +85,7 @@ def test_inquiry_on_a_colleagues_number_reveals_nothing(page, demo, shot):
     page.click("button[type=submit].primary")
     outcome = page.locator("[data-testid=inquiry-outcome]")
     assert outcome.get_attribute("data-status") == "taken"
-    assert taken.name not in page.content() and "张伟" not in page.content()
+    # Who holds it, as a registration refusal would say (issue 14); nothing of the customer.
+    assert taken.name not in page.content() and taken.phone not in outcome.inner_text()
+    assert "张伟" in outcome.inner_text() and "华东销售部" in outcome.inner_text()
     shot(page, "inquiry-outcome")

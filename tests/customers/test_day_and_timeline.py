@@ -70,8 +70,14 @@ def test_inquiry_on_a_taken_number_attaches_and_notifies_without_revealing(org, 
     body = response.content.decode()
     assert response.status_code == 200
     assert 'data-status="taken"' in body
-    for secret in ("保密客户", "保密路", org.sales_a.display_name):
+    # Who holds it, as a registration refusal would say (issue 14); nothing of the customer.
+    for secret in ("保密客户", "保密路", "13812340000"):
         assert secret not in body
+    outcome = body[body.index('data-testid="inquiry-outcome"') :]
+    outcome = outcome[: outcome.index("</div>")]
+    assert org.sales_a.display_name in outcome and "华东销售部" in outcome
+    assert "2026-01-15" in outcome, "held since"
+    assert 'data-testid="register-caller"' not in outcome
     call = InquiryCall.objects.get()
     assert call.customer == c and call.author == org.sales_b
     c.refresh_from_db()
@@ -365,3 +371,62 @@ def test_mark_all_read_is_a_post(org, login):
     assert Notification.objects.filter(recipient=org.sales_a, read_at__isnull=True).count() == 3
     client.post(reverse("crm:notifications_read"))
     assert not Notification.objects.filter(recipient=org.sales_a, read_at__isnull=True).exists()
+
+
+def test_inquiry_page_offers_registration_for_a_new_number(org, login):
+    """Issue 14: the page compared the status with a class the template engine called (""),
+    so every outcome read "already registered" and 登记客户 never appeared."""
+    response = login(org.sales_b).post(
+        reverse("customers:inquiry_new"),
+        {
+            "phone": "+86 139-5555-0000",
+            "caller_name": "王女士",
+            "content": "问实木地板的价格",
+            "occurred_at": "2026-03-06T10:00",
+        },
+    )
+    body = response.content.decode()
+    outcome = body[body.index('data-testid="inquiry-outcome"') :]
+    outcome = outcome[: outcome.index("</div>")]
+    assert 'data-status="new"' in outcome
+    assert "该号码已被登记" not in outcome and "已被登记" not in outcome
+    register_link = reverse("customers:register") + "?phone=13955550000"
+    assert f'href="{register_link}"' in outcome and 'data-testid="register-caller"' in outcome
+    form = login(org.sales_b).get(register_link).content.decode()
+    assert 'value="13955550000"' in form, "the number is carried into the register form"
+
+
+def test_inquiry_page_on_a_pool_number_names_the_pool_not_the_customer(org, login):
+    from customers.services import ownership_transfer
+
+    c = register(org.sales_a, phone="13812340000", name="池中客户有限公司")
+    ownership_transfer(
+        customer=c, to_pool="department", kind="reclaim", actor=None, now=at(2026, 3, 1)
+    )
+    body = (
+        login(org.sales_b)
+        .post(
+            reverse("customers:inquiry_new"),
+            {"phone": "13812340000", "content": "问报价", "occurred_at": "2026-03-06T10:00"},
+        )
+        .content.decode()
+    )
+    outcome = body[body.index('data-testid="inquiry-outcome"') :]
+    outcome = outcome[: outcome.index("</div>")]
+    assert 'data-status="pool"' in outcome and "华东销售部" in outcome
+    assert "池中客户" not in body and org.sales_a.display_name not in outcome
+
+
+def test_inquiry_page_on_my_own_number_links_my_customer(org, login):
+    c = register(org.sales_a, phone="13812340000")
+    body = (
+        login(org.sales_a)
+        .post(
+            reverse("customers:inquiry_new"),
+            {"phone": "13812340000", "content": "问报价", "occurred_at": "2026-03-06T10:00"},
+        )
+        .content.decode()
+    )
+    outcome = body[body.index('data-testid="inquiry-outcome"') :]
+    assert 'data-status="mine"' in outcome
+    assert reverse("customers:detail", args=[c.pk]) in outcome[: outcome.index("</div>")]

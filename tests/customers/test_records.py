@@ -243,3 +243,47 @@ def test_recording_a_referral_through_the_page_answers_a_redirect_not_a_500(org,
     )
     assert response.status_code == 302
     assert Referral.objects.filter(customer=mine).count() == 1
+
+
+# --- issue 14: the one-click visit log answers in place --------------------------------------
+
+
+def test_quicklog_refusal_comes_back_in_its_row_with_the_text_kept(org, mine, login):
+    """htmx swaps only 2xx: a 400 was dropped (DEBUG off) or replaced the page (DEBUG on)."""
+    from django.urls import reverse
+
+    client = login(org.sales_a)
+    url = reverse("customers:followup_new", args=[mine.pk])
+    form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert form.lstrip().startswith(f'<tr id="log-{mine.pk}"')
+    assert f'action="{url}"' in form and 'method="post"' in form and "csrfmiddlewaretoken" in form
+    response = client.post(
+        url,
+        {"kind": "callback", "occurred_at": "2026-03-06T10:00", "content": "太短了"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    assert body.lstrip().startswith(f'<tr id="log-{mine.pk}"')
+    assert "内容太短" in body or "too short" in body
+    assert "太短了" in body, "what was typed is kept"
+    assert not FollowUp.objects.exists()
+    empty = client.post(
+        url, {"kind": "callback", "occurred_at": "2026-03-06T10:00"}, HTTP_HX_REQUEST="true"
+    )
+    assert empty.status_code == 200 and "这个字段是必填项" in empty.content.decode()
+
+
+def test_quicklog_without_javascript_posts_as_a_page(org, mine, login):
+    from django.urls import reverse
+
+    client = login(org.sales_a)
+    url = reverse("customers:followup_new", args=[mine.pk])
+    refused = client.post(url, {"kind": "callback", "occurred_at": "2030-01-01T10:00"})
+    body = refused.content.decode()
+    assert refused.status_code == 400 and "<html" in body
+    assert 'value="2030-01-01T10:00"' in body and "发生时间不能晚于现在" in body
+    saved = client.post(
+        url, {"kind": "callback", "occurred_at": "2026-03-06T10:00", "content": GOOD}
+    )
+    assert saved.status_code == 302 and FollowUp.objects.get().content == GOOD

@@ -133,3 +133,35 @@ def test_missing_basic_fields_follow_the_setting(org):
     assert c.is_incomplete and c.completion_due == JAN15.date()
     with override_config(BASIC_FIELDS="name,phone"):
         assert c.missing_basic_fields() == []
+
+
+def test_an_old_duplicate_contact_does_not_block_other_edits_but_a_new_one_is_refused(org):
+    """Old data holding a contact with another customer's phone (entered before the rule; the
+    duplicates report lists it) used to refuse every later edit of the customer — the
+    accountant could not add a bank account. Only what an edit adds is checked."""
+    from customers.services import contact_update, customer_update
+
+    first = register(org.sales_a, now=JAN15, phone="13812345678")
+    second = register(org.sales_a, now=JAN15, phone="13900001111")
+    legacy = Contact.objects.create(customer=second, name="采购刘经理", mobile="13812345678")
+    keys = set(CustomerKey.objects.values_list("customer_id", "kind", "value"))
+
+    saved = customer_update(
+        actor=org.accountant_a, customer=second, data={"bank": "招商银行"}, now=JAN15
+    )
+    assert saved.bank == "招商银行"
+    contact_update(actor=org.sales_a, contact=legacy, data={"name": "刘经理"}, now=JAN15)
+    # The old duplicate stays the first customer's key; nothing was claimed or released.
+    assert set(CustomerKey.objects.values_list("customer_id", "kind", "value")) == keys
+
+    with pytest.raises(DuplicateCustomer):  # what an edit adds is still checked
+        customer_update(
+            actor=org.sales_a,
+            customer=second,
+            data={"fax": "", "phone": "138 1234 5678"},
+            now=JAN15,
+        )
+    with pytest.raises(DuplicateCustomer):
+        contact_update(actor=org.sales_a, contact=legacy, data={"phone": "13812345678"}, now=JAN15)
+    second.refresh_from_db()
+    assert second.phone == "13900001111" and first.keys.filter(value="13812345678").exists()
