@@ -39,11 +39,32 @@ class AllocationConfig(AppConfig):
             order=5,
         )
 
+        from crm.dashboard import register_department_panel
+        from crm.rights import may_view_departments
+        from customers.rights import sees_only_own_customers
+
+        from .dashboard import department_panel, salesperson_panel
+
+        register_panel(
+            "salesperson-allocation",
+            template="allocation/_sales_panel.html",
+            context=salesperson_panel,
+            shown_to=sees_only_own_customers,
+            order=9,
+        )
+        register_department_panel(
+            "department-notices",
+            template="allocation/_department_panel.html",
+            context=department_panel,
+            shown_to=may_view_departments,
+            order=20,
+        )
+
         from crm.navigation import register_nav_item
 
         # The header's entries for allocation's pages (crm keeps the registry and the order).
         register_nav_item(
-            "pool", _("Public pool"), "allocation:pool", right="may_distribute", order=70
+            "pool", _("Public pool"), "allocation:pool", right="may_see_pool", order=70
         )
         register_nav_item(
             "inbox", _("Approvals"), "allocation:inbox", right="may_approve", order=80

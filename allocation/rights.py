@@ -66,6 +66,13 @@ def may_request_customers(user) -> bool:
     return is_salesperson(user)
 
 
+@page_right
+def may_see_pool(user) -> bool:
+    """The pool page: managers and the GM distribute from it, salespeople tick customers of
+    their department's pool there to request them (申领)."""
+    return may_distribute(user) or may_request_customers(user)
+
+
 def may_see_claim(user, claim) -> bool:
     """A request: its requester and the managers of its department."""
     return claim.requester_id == user.pk or manages_department(user, claim.department_id)

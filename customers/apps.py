@@ -29,6 +29,45 @@ class CustomersConfig(AppConfig):
             order=10,
         )
 
+        from crm.dashboard import register_department_panel
+        from crm.rights import sees_assigned_departments
+
+        from .dashboard import department_worklist, followups_panel, worklist_panel
+        from .rights import may_work_incomplete_records
+
+        register_panel(
+            "salesperson-followups",
+            template="customers/_followups_due.html",
+            context=followups_panel,
+            shown_to=sees_only_own_customers,
+            order=8,
+        )
+        register_panel(
+            "accountant-worklist",
+            template="customers/_worklist_summary.html",
+            context=worklist_panel,
+            shown_to=sees_assigned_departments,
+            order=10,
+        )
+        register_department_panel(
+            "department-worklist",
+            template="customers/_department_worklist.html",
+            context=department_worklist,
+            shown_to=may_work_incomplete_records,
+            order=30,
+        )
+
+        from crm.search import register_header_search
+
+        # The header's search box: name, phone or code, within the viewer's scope (the list's
+        # `q` filter; scope=all is everything `customers_visible_to` the viewer).
+        register_header_search(
+            "customers:list",
+            right="may_list_customers",
+            placeholder=_("Search customers: name, phone or code"),
+            extra=[("scope", "all")],
+        )
+
         from crm.navigation import register_nav_item
 
         # The header's entries for customers' pages (crm keeps the registry and the order).

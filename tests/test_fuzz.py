@@ -73,6 +73,7 @@ def _world(org) -> dict:
         ownership_transfer,
         referral_record,
     )
+    from customers.services.records import visit_photos_store
 
     held = register(
         org.sales_a, now=T0, contacts=[{"name": "王经理", "gender": "M", "mobile": "13800001111"}]
@@ -176,6 +177,11 @@ def _world(org) -> dict:
         "customer": held.pk,
         "contact": held.contacts.get().pk,
         "followup": followup.pk,
+        "photo": visit_photos_store(
+            followup=followup,
+            files=[SimpleUploadedFile("visit.png", b"\x89PNG\r\n\x1a\n" + bytes(16))],
+            now=T0,
+        )[0].pk,
         "unsatisfied": unsatisfied.pk,
         "deal": gift.pk,
         "referral": referral.pk,
@@ -278,6 +284,11 @@ ROWS: dict[str, Row] = {
             "satisfaction",
             "next_step",
             "next_date",
+            "checkin_latitude",
+            "checkin_longitude",
+            "checkin_accuracy",
+            "checkin_at",
+            "photos",
         ),
     ),
     "customers:followup_amend": Row(
@@ -306,6 +317,7 @@ ROWS: dict[str, Row] = {
         lambda w: {"pk": w["customer"], "referral_pk": w["referral"]}, post=()
     ),
     "customers:timeline": Row(_pk("customer")),
+    "customers:visit_photo": Row(lambda w: {"pk": w["customer"], "photo_pk": w["photo"]}),
     "customers:inquiry_new": Row(post=("phone", "caller_name", "occurred_at", "content")),
     "customers:worklist": Row(),
     "customers:worklist_row": Row(_pk("customer"), post=tuple(CUSTOMER.split())),
@@ -663,7 +675,8 @@ def test_every_url_pattern_has_a_fuzz_row():
 
 
 FORM_INPUT = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.I)
-IGNORED_INPUTS = {"csrfmiddlewaretoken", "language", "next"}
+# The header's own forms on every page: the language switch and the customer search (a GET).
+IGNORED_INPUTS = {"csrfmiddlewaretoken", "language", "next", "q", "scope"}
 
 
 @pytest.mark.django_db

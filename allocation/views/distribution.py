@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.errors import RuleError, refusal
 from crm.models import Department, User
-from crm.paging import keyset_page
+from crm.paging import numbered_page
 from crm.selectors import departments_managed_by
 from crm.validators import parse_id, parse_ids
 from customers.forms import CustomerFilter
@@ -34,6 +35,7 @@ from ..selectors.distribution import (
     protection_queue,
     store_collected_waiting,
 )
+from ..selectors.pool import pool_marks
 from ..services.distribution import (
     Assignment,
     claim_create,
@@ -44,10 +46,22 @@ from ..services.distribution import (
     report_verify,
 )
 
+# The pool page's sortable columns (?sort=key or -key): a whitelist, never a typed field name.
+POOL_SORTS = {
+    "code": (),
+    "name": ("name",),
+    "intent_grade": ("intent_grade",),
+    "holder_since": ("holder_since",),
+}
+
 
 def _pool_choice(request):
-    """Which pool the page shows: ?pool=<department id> or ?pool=company; 404 outside."""
+    """Which pool the page shows: ?pool=<department id> or ?pool=company; 404 outside. A
+    salesperson sees their own department's pool (to request customers from it)."""
     if not may_distribute(request.user):
+        staff = getattr(request.user, "staff", None)
+        if may_request_customers(request.user) and staff and staff.department_id:
+            return DistributionBatch.Source.DEPARTMENT, staff.department, []
         raise Http404
     managed = list(departments_managed_by(request.user))
     if not managed:
@@ -67,18 +81,35 @@ def _pool_choice(request):
     return DistributionBatch.Source.DEPARTMENT, managed[0], managed
 
 
-def _pool_page(request, *, status=200, error=None):
+# What a refused batch keeps on the re-rendered page (defect 8): nothing is retyped.
+KEPT_FIELDS = ("recipient", "source_note", "exception_reason", "cooldown_reason")
+
+
+def _pool_page(request, *, status=200, error=None, kept=None):
     source, department, managed = _pool_choice(request)
-    base = pool_customers(department)
+    requesting = not managed  # a salesperson: tick customers to request them
+    # The pool as the viewer may see it (customers_visible_to: a salesperson's rows come
+    # masked, and the list's number search needs that annotation).
+    base = customers_visible_to(request.user).filter(pk__in=pool_customers(department).values("pk"))
     # ?store_waiting=1: the store-collected customers still waiting for a first distribution
     # (the manager's daily reminder links here).
     store_waiting = department is not None and request.GET.get("store_waiting") == "1"
     if store_waiting:
         base = base.filter(store_collected_waiting())
-    filterset = CustomerFilter(request.GET, queryset=base)
-    rows, page = keyset_page(
-        (filterset.qs if filterset.is_valid() else base).select_related("department"), request
+    # `pool` here names the page's pool (a department id), not the list filter of that name:
+    # left in, it made the whole filter invalid and the search silently did nothing.
+    wanted = request.GET.copy()
+    wanted.pop("pool", None)
+    filterset = CustomerFilter(wanted, queryset=base)
+    rows, page = numbered_page(
+        (filterset.qs if filterset.is_valid() else base).select_related("department"),
+        request,
+        sorts=POOL_SORTS,
+        default="-code",
     )
+    kept = kept or {}
+    ticked = set(kept.get("customers", ()))
+    marks = pool_marks([c.pk for c in rows], now=timezone.now())
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
@@ -89,20 +120,38 @@ def _pool_page(request, *, status=200, error=None):
             "source": source,
             "department": department,
             "managed": managed,
+            "requesting": requesting,
             "customers": rows,
+            "marks": marks,
             "page": page,
             "filter": filterset,
+            # The page's own query (filter, sort, page): the distribute form posts with it, so
+            # a refusal re-renders the same rows.
             "query": query.urlencode(),
-            "first_id": rows[0].pk if rows else None,
-            "last_id": rows[-1].pk if rows else None,
             "error": error,
-            "recipients": list(distribution_recipients(department, managed)),
+            "ticked": ticked,
+            # Ticked on another page (or before a filter changed): still sent, named here.
+            "ticked_elsewhere": list(
+                base.filter(pk__in=ticked - {c.pk for c in rows}).only("pk", "name")[:200]
+            )
+            if ticked
+            else [],
+            "kept": _kept_fields(kept),
+            "recipients": [] if requesting else list(distribution_recipients(department, managed)),
             "departments": managed if department is None else [],
             "scope": "pool",
             "store_waiting": store_waiting,
         },
         status=status,
     )
+
+
+def _kept_fields(kept: dict) -> dict:
+    """The typed fields of a refused batch, the recipient split as `user`/`dept` and an id."""
+    fields = {name: kept.get(name, "") for name in KEPT_FIELDS}
+    kind, _sep, pk = fields["recipient"].partition(":")
+    fields["recipient_kind"], fields["recipient_pk"] = kind, parse_id(pk)
+    return fields
 
 
 @login_required
@@ -132,6 +181,8 @@ def _assignments_to(target: str, department, ids: list[int]) -> list[Assignment]
 @login_required
 @require_POST
 def distribute(request):
+    if not may_distribute(request.user):
+        raise Http404
     source, department, managed = _pool_choice(request)
     ids = _ids(request.POST.getlist("customers"))
     with refusal() as outcome:
@@ -147,14 +198,17 @@ def distribute(request):
             cooldown_reason=request.POST.get("cooldown_reason", "")[:300],
         )
     if not outcome.ok:
-        return _pool_page(request, status=400, error=outcome.error)
+        kept = {name: request.POST.get(name, "")[:300] for name in KEPT_FIELDS}
+        return _pool_page(request, status=400, error=outcome.error, kept={**kept, "customers": ids})
     messages.success(
         request,
         _("Batch %(ref)s: %(n)d customers distributed.")
         % {"ref": batch.reference, "n": len(assignments)},
     )
-    pool = "company" if department is None else department.pk
-    return redirect(f"{request.path.replace('distribute/', 'pools/')}?pool={pool}")
+    query = request.GET.copy()
+    query["pool"] = "company" if department is None else department.pk
+    query.pop("page", None)  # the distributed rows left: start again at the first page
+    return redirect(f"{reverse('allocation:pool')}?{query.urlencode()}")
 
 
 @login_required

@@ -40,6 +40,7 @@ from customers.services import (
     referral_record,
 )
 from customers.services.imports import import_job_create
+from customers.services.records import visit_photos_store
 from tests.conftest import build_org
 from tests.factories import ledger_entry, make_person, register
 
@@ -120,6 +121,7 @@ ROWS: dict[str, Row] = {
     "customers:referral_new": Row(A_PARTIES, "customer"),
     "customers:referral_verify": Row(POST_ONLY, "referral"),
     "customers:timeline": Row(A_SEEN, "customer"),
+    "customers:visit_photo": Row(A_SEEN, "photo"),  # who sees the customer's records
     "customers:inquiry_new": Row(EVERYONE, nav=True),
     "customers:worklist": Row(READERS, nav=True),
     "customers:worklist_row": Row(A_READERS, "customer"),
@@ -132,7 +134,7 @@ ROWS: dict[str, Row] = {
     "customers:import_job_retry": Row(POST_ONLY, "import_job"),
     "customers:import_template": Row(HOLDERS),
     # --- allocation --------------------------------------------------------------------------
-    "allocation:pool": Row(MANAGERS, nav=True),
+    "allocation:pool": Row(HOLDERS, nav=True),  # salespeople: their pool, to request
     "allocation:distribute": Row(POST_ONLY),
     "allocation:claim_new": Row(SALESPEOPLE),
     "allocation:claim_detail": Row(A_PARTIES, "claim"),
@@ -184,6 +186,7 @@ def url_kwargs(world, key: str) -> dict:
         "contact": {"pk": world.customer.pk, "contact_pk": world.contact.pk},
         "followup": {"pk": world.customer.pk, "followup_pk": world.followup.pk},
         "followup_only": {"pk": world.followup.pk},
+        "photo": {"pk": world.customer.pk, "photo_pk": world.photo.pk},
         "deal": {"pk": world.customer.pk, "deal_pk": world.deal.pk},
         "referral": {"pk": world.customer.pk, "referral_pk": world.referral.pk},
         "import_job": {"pk": world.import_job.pk},
@@ -272,6 +275,11 @@ def build_world() -> SimpleNamespace:
         now=BUILT + timedelta(hours=1),
         data={"kind": "home_visit", "occurred_at": BUILT, "content": GOOD},
     )
+    w.photo = visit_photos_store(
+        followup=w.followup,
+        files=[SimpleUploadedFile("visit.png", b"\x89PNG\r\n\x1a\n" + bytes(16))],
+        now=BUILT,
+    )[0]
     w.deal = deal_record(
         actor=org.sales_a,
         customer=w.customer,
