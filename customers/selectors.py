@@ -4,9 +4,10 @@ starts from `customers_visible_to(user)` (SPEC §1)."""
 from datetime import datetime, timedelta
 
 from constance import config
-from django.db.models import BooleanField, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Q, QuerySet, Value
 
 from crm.models import User
+from crm.rights import field_staff_of
 from crm.selectors import departments_managed_by, departments_visible_to, manages_company
 
 from .masking import masked_flag
@@ -173,3 +174,111 @@ def export_log_entries(*, person_id: int | None = None) -> QuerySet[ExportLog]:
 def export_log_people() -> QuerySet:
     """Everybody who appears in the export log, for the page's person filter."""
     return User.objects.filter(pk__in=ExportLog.objects.values("actor_id")).order_by("username")
+
+
+# 资料补录 (会计补录, 000 §3.1.f; SPEC §8). Only a first deal starts the deadline (first deal +
+# COMPLETION_MONTHS_AFTER_DEAL); before it `completion_due` holds the registration date and only
+# orders the records that have no deadline yet.
+WORKLIST_DEALT, WORKLIST_NO_DEAL = "d", "n"
+
+
+def incomplete_records(user) -> QuerySet[Customer]:
+    """Customers in `user`'s scope still missing basic fields."""
+    return customers_visible_to(user).filter(is_incomplete=True)
+
+
+def incomplete_records_page(user, *, after: tuple | None = None, size: int = 100):
+    """One page of the worklist, most urgent first: customers with a deal by their real
+    deadline (overdue first), then customers without a deal — no deadline yet — oldest
+    registration first. `after` is the previous page's last (segment, date, id); returns
+    (rows, next cursor or None). At most two queries, each on the worklist's index."""
+    base = incomplete_records(user).select_related("holder", "department")
+    segments = [
+        (WORKLIST_DEALT, base.filter(first_deal_at__isnull=False)),
+        (WORKLIST_NO_DEAL, base.filter(first_deal_at__isnull=True)),
+    ]
+    rows: list[Customer] = []
+    for segment, qs in segments:
+        if after is not None:
+            after_segment, due, pk = after
+            if segment < after_segment:  # "d" < "n": the dealt segment is already behind
+                continue
+            if segment == after_segment:
+                qs = qs.filter(Q(completion_due__gt=due) | Q(completion_due=due, pk__gt=pk))
+        rows += list(qs.order_by("completion_due", "pk")[: size + 1 - len(rows)])
+        if len(rows) > size:
+            break
+    has_next = len(rows) > size
+    rows = rows[:size]
+    if not has_next or not rows:
+        return rows, None
+    last = rows[-1]
+    return rows, (
+        WORKLIST_DEALT if last.first_deal_at else WORKLIST_NO_DEAL,
+        last.completion_due,
+        last.pk,
+    )
+
+
+def incomplete_summary(user, *, today) -> dict:
+    """The accountant's worklist in figures: overdue and due within a week (customers with a
+    deal; the others have no deadline yet), without a deal, and the same per department."""
+    week = today + timedelta(days=7)
+    dealt = Q(first_deal_at__isnull=False)
+    rows = (
+        incomplete_records(user)
+        .values("department_id", "department__name")
+        .annotate(
+            overdue=Count("pk", filter=dealt & Q(completion_due__lt=today)),
+            due_this_week=Count(
+                "pk", filter=dealt & Q(completion_due__gte=today, completion_due__lt=week)
+            ),
+            no_deal=Count("pk", filter=Q(first_deal_at__isnull=True)),
+            total=Count("pk"),
+        )
+        .order_by("department__name")
+    )
+    by_department = list(rows)
+    totals = {
+        key: sum(r[key] for r in by_department)
+        for key in ("overdue", "due_this_week", "no_deal", "total")
+    }
+    return {**totals, "by_department": by_department}
+
+
+def checked_in_share_by_person(department, *, since: datetime, until: datetime) -> list[dict]:
+    """外勤签到 per person of `department` (its salespeople and managers still employed, plus
+    anyone else whose staff record sits there and logged a home visit): home visits they logged
+    with `since <= occurred_at < until` (corrections excluded), how many carried a position
+    fix, and the share in percent (None without visits). Ordered by name; two queries (a
+    third only for visitors who are not salespeople or managers there)."""
+    members = {s.user_id: s.user for s in field_staff_of(department).select_related("user")}
+    counts = {
+        row["author_id"]: row
+        for row in FollowUp.objects.filter(
+            author__staff__department=department,
+            kind=FollowUp.Kind.HOME_VISIT,
+            amends__isnull=True,
+            occurred_at__gte=since,
+            occurred_at__lt=until,
+        )
+        .values("author_id")
+        .annotate(visits=Count("pk"), checked_in=Count("pk", filter=Q(checkin_at__isnull=False)))
+        .order_by()
+    }
+    missing = set(counts) - set(members)
+    if missing:
+        members.update({u.pk: u for u in User.objects.filter(pk__in=missing)})
+    rows = []
+    for user_id, user in members.items():
+        row = counts.get(user_id, {"visits": 0, "checked_in": 0})
+        visits, checked_in = row["visits"], row["checked_in"]
+        rows.append(
+            {
+                "person": user,
+                "visits": visits,
+                "checked_in": checked_in,
+                "share": round(100 * checked_in / visits) if visits else None,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["person"].display_name, r["person"].pk))

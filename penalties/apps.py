@@ -51,6 +51,19 @@ class PenaltiesConfig(AppConfig):
             order=1,
         )
 
+        from crm.dashboard import register_department_panel
+        from crm.rights import may_view_departments
+
+        from .dashboard import department_panel
+
+        register_department_panel(
+            "department-figures",
+            template="penalties/_department_panel.html",
+            context=department_panel,
+            shown_to=may_view_departments,
+            order=10,
+        )
+
         from crm.navigation import register_nav_item
 
         # The header's entries for penalties' pages (crm keeps the registry and the order).

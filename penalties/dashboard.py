@@ -60,3 +60,15 @@ def manager_panel(request, *, now, today) -> dict:
 def company_panel(request, *, now, today) -> dict:
     waiting = entries_to_decide(request.user)
     return {"waiting_count": waiting.count(), "waiting": list(waiting.order_by("created_at")[:5])}
+
+
+def department_panel(request, department, *, now, today) -> dict:
+    """One department's figures on its page (crm's department_detail): customers held and
+    pooled, this month's follow-ups and deals, ledger entries to confirm, and the follow-up
+    quota per salesperson. Ten queries whatever the department's size."""
+    month = month_of(today)
+    return {
+        "row": department_rows([department], month=month)[0],
+        "quota": quota_status([department.pk], month=month),
+        "month": month,
+    }

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from crm.selectors import departments_managed_by
 from customers.models import Pool
 
 from ..inbox import InboxItem
-from ..models import PublicNotice, UnsatisfiedVerification
+from ..models import JobRun, PublicNotice, UnsatisfiedVerification
 from ..rights import may_approve
 
 
@@ -38,6 +38,39 @@ def notices_visible_to(user) -> QuerySet[PublicNotice]:
     if staff is not None and staff.department_id:
         scope |= Q(department=staff.department_id)
     return PublicNotice.objects.filter(scope)
+
+
+def run_notices(job: JobRun, *, upto: datetime | None = None) -> QuerySet[PublicNotice]:
+    """The notices one reclaim run (rule × period, resumed runs included) opened: its rule,
+    reclaimed from the run's start on. `ends_at > started_at` lets the ends_at index drive the
+    scan (every notice ends after it was opened), so old notices are never read."""
+    upto = upto or job.finished_at
+    qs = PublicNotice.objects.filter(
+        policy=job.policy, ends_at__gt=job.started_at, reclaimed_at__gte=job.started_at
+    )
+    return qs.filter(reclaimed_at__lte=upto) if upto else qs
+
+
+def run_holder_counts(job: JobRun, *, upto: datetime) -> list[dict]:
+    """Per former holder of one run: how many customers it took and the earliest notice end
+    (the appeal deadline). One GROUP BY query."""
+    return list(
+        run_notices(job, upto=upto)
+        .values("previous_holder")
+        .annotate(n=Count("pk"), ends_at=Min("ends_at"))
+        .order_by("previous_holder")
+    )
+
+
+def reclaimed_from(user, *, now: datetime, limit: int = 10) -> list[PublicNotice]:
+    """Notices naming `user` as the previous holder that still run or wait on a decision,
+    soonest deadline first — the dashboard's 被回收 list with its appeal buttons."""
+    return list(
+        PublicNotice.objects.filter(previous_holder=user.pk)
+        .filter(Q(ends_at__gt=now) | Q(appealed_at__isnull=False, decision=""))
+        .select_related("customer")
+        .order_by("ends_at", "pk")[:limit]
+    )
 
 
 def customers_on_notice(customer_ids: Iterable[int], now: datetime) -> set[int]:
@@ -83,7 +116,7 @@ def managers_by_department(notices: list[PublicNotice]) -> dict[int, int | None]
     )
 
 
-def inbox_items(user) -> list[InboxItem]:
+def inbox_items(user, *, now: datetime) -> list[InboxItem]:
     """Appealed, undecided notices waiting on `user` — the inbox's 申诉 rows, oldest appeal
     first. Shown to whom the appeal was sent (see `designated_deciders`); others in scope may still
     decide from the notice page."""

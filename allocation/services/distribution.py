@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 from crm.calendar import SHANGHAI
 from crm.errors import RuleError
 from crm.models import Department, Staff, User
-from crm.notifications import notify
+from crm.notifications import notify, notify_many
 from crm.selectors import departments_managed_by, manages_company, manages_department
 from customers.errors import NotAllowed
 from customers.models import Customer, OwnershipKind, Pool
@@ -113,6 +113,94 @@ def _cooled_list(viewer, ends: dict[int, date], item: str) -> str:
     return pgettext("list separator", "; ").join(parts)
 
 
+def _check_batch(actor, source: str, department, ids: list[int], *, now: datetime) -> int:
+    """000 §3.4 a「各部门经理是资源发放的决定者」: only the pool's keeper hands it out, and not
+    while leaving (§3.5); each customer once and still in that pool (locked: a parallel batch
+    or claim waits, then sees them gone); 000 §3.4 b「收回，需先做公示再另行发放」: past its
+    public notice and any appeal. Returns the pool's size."""
+    if not ids:
+        raise AllocationError(_("Choose at least one customer."))
+    _check_keeper(actor, source, department)
+    if is_handing_over(actor):  # 000 §3.5: a leaver has no right to hand customers out
+        raise NotAllowed(_("You are leaving or transferring and cannot hand out customers."))
+    if len(set(ids)) != len(ids):
+        raise AllocationError(_("A customer appears twice in the batch."))
+    pool = Customer.objects.filter(_pool_filter(source, department))
+    pool_size = pool.count()
+    present = set(pool.filter(pk__in=ids).select_for_update().values_list("pk", flat=True))
+    gone = [pk for pk in ids if pk not in present]
+    if gone:
+        raise AllocationError(
+            _("No longer in the pool: %(names)s") % {"names": _visible_names(actor, gone)}
+        )
+    noticed = customers_on_notice(ids, now)
+    if noticed:
+        raise AllocationError(
+            _("Still on public notice: %(names)s") % {"names": _visible_names(actor, noticed)}
+        )
+    return pool_size
+
+
+def _check_new_hire(staff: Staff, count: int, *, pool_size: int, reason: str, now: datetime):
+    """000 §3.4 b「新入职员工原则上一个月内不予发放公共资源，但业绩优秀…可优先。不得将所在区所有
+    客户资料一次性发放给新员工」: nobody in their first NEW_HIRE_MONTHS gets pool customers
+    unless the batch records the exception and its reason; even then one batch to a new hire
+    is at most NEW_HIRE_BATCH_MAX customers and NEW_HIRE_BATCH_SHARE % of the pool."""
+    if not staff.is_new_hire(today=timezone.localdate(now), months=config.NEW_HIRE_MONTHS):
+        return
+    if not reason.strip():
+        raise AllocationError(
+            _(
+                "%(name)s is in the first month after hire: record the exception and its "
+                "reason to hand them pool customers."
+            )
+            % {"name": staff.user}
+        )
+    limit = min(
+        config.NEW_HIRE_BATCH_MAX, math.floor(pool_size * config.NEW_HIRE_BATCH_SHARE / 100)
+    )
+    if count > limit:
+        raise AllocationError(
+            _(
+                "One batch to a new hire is at most %(limit)d customers (%(max)d, and "
+                "%(share)d%% of this pool's %(size)d)."
+            )
+            % {
+                "limit": limit,
+                "max": config.NEW_HIRE_BATCH_MAX,
+                "share": config.NEW_HIRE_BATCH_SHARE,
+                "size": pool_size,
+            }
+        )
+
+
+def _check_holding_cap(person: User, count: int):
+    """SPEC §5 holding cap: nobody holds more than HOLDING_CAP customers after the batch."""
+    held = Customer.objects.filter(holder=person).count()
+    if held + count > config.HOLDING_CAP:
+        raise AllocationError(
+            _("%(name)s would hold %(total)d customers; the cap is %(cap)d.")
+            % {"name": person, "total": held + count, "cap": config.HOLDING_CAP}
+        )
+
+
+def _check_targets(assignments: list[Assignment], source: str):
+    """000 §3.4「总经理负责各部门内资源发放」: only the company pool goes to departments' pools;
+    000 §3.4 a「所发放的资源除电话错号、空号外不再补发」: a replacement is issued only for a
+    verified wrong-number report by the same person, once."""
+    for a in assignments:
+        if a.department is not None and source != DistributionBatch.Source.COMPANY:
+            raise AllocationError(_("Only the company pool is distributed to departments."))
+        if a.replaces is not None:
+            report = WrongNumberReport.objects.select_for_update().get(pk=a.replaces.pk)
+            if report.verified_at is None or report.reporter_id != getattr(a.recipient, "pk", 0):
+                raise AllocationError(
+                    _("A replacement needs a verified wrong-number report by the same person.")
+                )
+            if DistributionItem.objects.filter(replaces=report).exists():
+                raise AllocationError(_("That report has already been replaced."))
+
+
 @transaction.atomic
 def distribution_create(
     *,
@@ -138,77 +226,15 @@ def distribution_create(
       previous-holder cool-down), unless the general manager records `cooldown_reason`.
     Nothing moves unless every assignment passes.
     """
-    if not assignments:
-        raise AllocationError(_("Choose at least one customer."))
-    _check_keeper(actor, source, department)
-    if is_handing_over(actor):  # 000 §3.5: a leaver has no right to hand customers out
-        raise NotAllowed(_("You are leaving or transferring and cannot hand out customers."))
     ids = [a.customer_id for a in assignments]
-    if len(set(ids)) != len(ids):
-        raise AllocationError(_("A customer appears twice in the batch."))
-    pool = Customer.objects.filter(_pool_filter(source, department))
-    pool_size = pool.count()
-    # Lock the rows this batch moves: a parallel batch or claim waits, then sees them gone.
-    present = set(pool.filter(pk__in=ids).select_for_update().values_list("pk", flat=True))
-    gone = [pk for pk in ids if pk not in present]
-    if gone:
-        raise AllocationError(
-            _("No longer in the pool: %(names)s") % {"names": _visible_names(actor, gone)}
-        )
-    # 公示 (000 §3.4.b): a reclaimed customer waits out its notice (and any appeal) first.
-    noticed = customers_on_notice(ids, now)
-    if noticed:
-        raise AllocationError(
-            _("Still on public notice: %(names)s") % {"names": _visible_names(actor, noticed)}
-        )
-
+    pool_size = _check_batch(actor, source, department, ids, now=now)
     per_person = Counter(a.recipient.pk for a in assignments if a.recipient is not None)
-    today = timezone.localdate(now)
     for person in {a.recipient for a in assignments if a.recipient is not None}:
         staff = _check_recipient(actor, person, now=now)
         count = per_person[person.pk]
-        if staff.is_new_hire(today=today, months=config.NEW_HIRE_MONTHS):
-            if not exception_reason.strip():
-                raise AllocationError(
-                    _(
-                        "%(name)s is in the first month after hire: record the exception and its "
-                        "reason to hand them pool customers."
-                    )
-                    % {"name": person}
-                )
-            limit = min(
-                config.NEW_HIRE_BATCH_MAX, math.floor(pool_size * config.NEW_HIRE_BATCH_SHARE / 100)
-            )
-            if count > limit:
-                raise AllocationError(
-                    _(
-                        "One batch to a new hire is at most %(limit)d customers (%(max)d, and "
-                        "%(share)d%% of this pool's %(size)d)."
-                    )
-                    % {
-                        "limit": limit,
-                        "max": config.NEW_HIRE_BATCH_MAX,
-                        "share": config.NEW_HIRE_BATCH_SHARE,
-                        "size": pool_size,
-                    }
-                )
-        held = Customer.objects.filter(holder=person).count()
-        if held + count > config.HOLDING_CAP:
-            raise AllocationError(
-                _("%(name)s would hold %(total)d customers; the cap is %(cap)d.")
-                % {"name": person, "total": held + count, "cap": config.HOLDING_CAP}
-            )
-    for a in assignments:
-        if a.department is not None and source != DistributionBatch.Source.COMPANY:
-            raise AllocationError(_("Only the company pool is distributed to departments."))
-        if a.replaces is not None:
-            report = WrongNumberReport.objects.select_for_update().get(pk=a.replaces.pk)
-            if report.verified_at is None or report.reporter_id != getattr(a.recipient, "pk", 0):
-                raise AllocationError(
-                    _("A replacement needs a verified wrong-number report by the same person.")
-                )
-            if DistributionItem.objects.filter(replaces=report).exists():
-                raise AllocationError(_("That report has already been replaced."))
+        _check_new_hire(staff, count, pool_size=pool_size, reason=exception_reason, now=now)
+        _check_holding_cap(person, count)
+    _check_targets(assignments, source)
     overridden = _check_cooldown(actor, assignments, now=now, reason=cooldown_reason)
 
     batch = DistributionBatch.objects.create(
@@ -417,18 +443,42 @@ def claim_decide(
 
 
 @transaction.atomic
-def protection_reclaim(*, actor, customer_ids: list[int], now: datetime, reason: str = "") -> int:
+def protection_reclaim(*, actor, customer_ids: list[int], now: datetime, reason: str) -> int:
     """The manager takes queue customers back into the department pool (an event with the
-    reason). Only customers still in the actor's queue move."""
+    reason, which the holder reads on their notice: a blank one is refused and nothing moves).
+    Only customers still in the actor's queue move."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AllocationError(_("Say why these customers are taken back: the reason is required."))
+    chosen = protection_queue(actor, as_of=now).filter(pk__in=customer_ids)
+    taken: dict[int, list[str]] = {}
+    for holder_id, name in chosen.order_by("pk").values_list("holder_id", "name"):
+        taken.setdefault(holder_id, []).append(name)
     moved = customers_to_department_pool(
-        protection_queue(actor, as_of=now).filter(pk__in=customer_ids),
-        kind=OwnershipKind.RECLAIM,
-        actor=actor,
-        now=now,
-        reason=reason or _("Protection period over without a follow-up"),
+        chosen, kind=OwnershipKind.RECLAIM, actor=actor, now=now, reason=reason
     )
     if not moved:
         raise AllocationError(_("None of these customers is in your reclaim queue any more."))
+    # Issue 14: whoever loses customers is told at the move, with the manager's reason.
+    people = User.objects.in_bulk(list(taken))
+    notify_many(
+        messages=[
+            (
+                people[holder_id],
+                _("%(count)d customers were taken back into the department pool")
+                % {"count": len(names)},
+                _("No service within the protection period. %(manager)s: %(reason)s\n%(names)s")
+                % {
+                    "manager": actor.display_name,
+                    "reason": reason,
+                    "names": "、".join(names[:20]),
+                },
+                "",
+            )
+            for holder_id, names in taken.items()
+        ],
+        now=now,
+    )
     return moved
 
 

@@ -7,20 +7,22 @@ customer to them or confirms the reclaim. A restore goes through `ownership_tran
 "restored" move, which restarts the holder's clock.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from crm.errors import RuleError
-from crm.models import User
-from crm.notifications import notify
+from crm.models import Notification, User
+from crm.notifications import notify, notify_many
 from customers.errors import NotAllowed
 from customers.models import Customer, FollowUp, Pool
 from customers.services import ownership_transfer
 
-from ..models import PublicNotice, UnsatisfiedVerification
+from ..models import JobRun, PublicNotice, ReclaimPolicy, UnsatisfiedVerification
 from ..rights import may_decide_notice, may_verify_unsatisfied
 from ..selectors.handovers import is_handing_over
 from ..selectors.notices import (
@@ -28,6 +30,7 @@ from ..selectors.notices import (
     designated_deciders,
     general_manager_ids,
     managers_by_department,
+    run_holder_counts,
 )
 
 RESTORED_KIND = "restored"  # customers.models.OwnershipKind.RESTORED
@@ -52,6 +55,57 @@ def _reason(reason: str, *, required_message: str | None) -> str:
 
 def _link(notice: PublicNotice) -> str:
     return reverse("allocation:notice_detail", args=[notice.pk])
+
+
+def reclaimed_link(job: JobRun | None = None) -> str:
+    """The notice board filtered to what was reclaimed from the viewer (one run's customers
+    when `job` is given) — where the 申诉 buttons are."""
+    link = reverse("allocation:notices") + "?mine=reclaimed"
+    return f"{link}&run={job.pk}" if job is not None else link
+
+
+def appeal_deadline(ends_at: datetime) -> str:
+    """The last day an appeal is accepted (the notice ends at midnight after it)."""
+    return f"{timezone.localdate(ends_at - timedelta(microseconds=1)):%Y-%m-%d}"
+
+
+@transaction.atomic
+def reclaim_notify_holders(*, job: JobRun, now: datetime) -> int:
+    """Tell each former holder of one reclaim run, once, how many customers it took, until
+    when they may appeal and where (SPEC §6; issue 14 defect 3). Set-based: one GROUP BY over
+    the run's notices, one query for who was told already (a rerun or a resumed run tells
+    nobody twice: the link names the run), one for the people, one INSERT."""
+    link = reclaimed_link(job)
+    counts = run_holder_counts(job, upto=now)
+    if not counts:
+        return 0
+    told = set(
+        Notification.objects.filter(
+            recipient__in=[row["previous_holder"] for row in counts], link=link
+        ).values_list("recipient_id", flat=True)
+    )
+    counts = [row for row in counts if row["previous_holder"] not in told]
+    if not counts:
+        return 0
+    people = User.objects.in_bulk([row["previous_holder"] for row in counts])
+    policy = ReclaimPolicy.objects.get(code=job.policy)
+    rule = policy.get_code_display()
+    messages = []
+    for row in counts:
+        person = people.get(row["previous_holder"])
+        if person is None:
+            continue
+        title = ngettext(
+            "%(n)d customer was reclaimed from you (%(rule)s)",
+            "%(n)d customers were reclaimed from you (%(rule)s)",
+            row["n"],
+        ) % {"n": row["n"], "rule": rule}
+        body = _(
+            "They are on the public notice board for %(days)d working days. If a reclaim is "
+            "wrong, appeal on the board by the end of %(deadline)s; after that it stands."
+        ) % {"days": policy.notice_working_days, "deadline": appeal_deadline(row["ends_at"])}
+        messages.append((person, title, body, link))
+    return notify_many(messages=messages, now=now)
 
 
 @transaction.atomic
@@ -99,18 +153,9 @@ def _still_in_pool(customer: Customer, notice: PublicNotice) -> bool:
     ).exists()
 
 
-@transaction.atomic
-def notice_decide(
-    *, actor, notice: PublicNotice, restore: bool, reason: str, now: datetime
-) -> PublicNotice:
-    """Decide an appeal once. Restore: the customer goes back to the previous holder as a
-    "restored" move (their clock restarts now) — only while it still sits in the pool it was
-    reclaimed into. Confirm: nothing moves. The previous holder is told either way."""
-    notice = (
-        PublicNotice.objects.select_for_update(of=("self",))
-        .select_related("customer", "department", "previous_holder")
-        .get(pk=notice.pk)
-    )
+def _check_may_decide(actor, notice: PublicNotice):
+    """SPEC §6 appeals: decided once, by a manager of the customer's department (the GM for a
+    company-pool customer), never by the appellant and not by one who is leaving."""
     if actor.pk == notice.previous_holder_id:
         raise NotAllowed(_("You cannot decide your own appeal."))
     if not may_decide_notice(actor, notice) or is_handing_over(actor):
@@ -123,38 +168,61 @@ def notice_decide(
         raise NoticeError(_("There is no appeal to decide on this notice."))
     if notice.decision:
         raise NoticeError(_("This appeal has already been decided."))
+
+
+def _restore(notice: PublicNotice, *, actor, reason: str, now: datetime):
+    """An upheld appeal gives the customer back to the previous holder as a "restored" move —
+    only while it still sits in the pool it was reclaimed into, and only to a holder who is
+    still active and not leaving. Their clock restarts now."""
+    holder = notice.previous_holder
+    customer = Customer.objects.select_for_update().get(pk=notice.customer_id)
+    if not _still_in_pool(customer, notice):
+        raise NoticeError(
+            _(
+                "The customer has left the pool since it was reclaimed; "
+                "it can no longer be restored."
+            )
+        )
+    if not holder.is_active or is_handing_over(holder):
+        raise NoticeError(
+            _("%(person)s is leaving or transferring and cannot receive customers.")
+            % {"person": holder.display_name}
+        )
+    ownership_transfer(
+        customer=customer,
+        to_holder=holder,
+        kind=RESTORED_KIND,
+        actor=actor,
+        now=now,
+        reason=reason or notice.appeal_reason,
+        approval_ref=f"公示#{notice.pk}",
+        expected_holder_id=None,
+        # Back as it was before the reclaim: the rule that applied to how it was acquired
+        # (company-issued or self-registered) applies again, on a clock that restarts now.
+        updates={"acquired_via": customer.acquired_via},
+    )
+
+
+@transaction.atomic
+def notice_decide(
+    *, actor, notice: PublicNotice, restore: bool, reason: str, now: datetime
+) -> PublicNotice:
+    """Decide an appeal once. Restore: the customer goes back to the previous holder as a
+    "restored" move (their clock restarts now) — only while it still sits in the pool it was
+    reclaimed into. Confirm: nothing moves. The previous holder is told either way."""
+    notice = (
+        PublicNotice.objects.select_for_update(of=("self",))
+        .select_related("customer", "department", "previous_holder")
+        .get(pk=notice.pk)
+    )
+    _check_may_decide(actor, notice)
     reason = _reason(
         reason,
         required_message=None if restore else _("Give a reason for confirming the reclaim."),
     )
     holder = notice.previous_holder
     if restore:
-        customer = Customer.objects.select_for_update().get(pk=notice.customer_id)
-        if not _still_in_pool(customer, notice):
-            raise NoticeError(
-                _(
-                    "The customer has left the pool since it was reclaimed; "
-                    "it can no longer be restored."
-                )
-            )
-        if not holder.is_active or is_handing_over(holder):
-            raise NoticeError(
-                _("%(person)s is leaving or transferring and cannot receive customers.")
-                % {"person": holder.display_name}
-            )
-        ownership_transfer(
-            customer=customer,
-            to_holder=holder,
-            kind=RESTORED_KIND,
-            actor=actor,
-            now=now,
-            reason=reason or notice.appeal_reason,
-            approval_ref=f"公示#{notice.pk}",
-            expected_holder_id=None,
-            # Back as it was before the reclaim: the rule that applied to how it was acquired
-            # (company-issued or self-registered) applies again, on a clock that restarts now.
-            updates={"acquired_via": customer.acquired_via},
-        )
+        _restore(notice, actor=actor, reason=reason, now=now)
         notice.decision = PublicNotice.Decision.RESTORED
     else:
         notice.decision = PublicNotice.Decision.CONFIRMED

@@ -21,6 +21,7 @@ from crm.calendar import SHANGHAI, next_workday
 from customers.models import Customer, OwnershipEvent, OwnershipKind, Pool
 
 from ..models import JobRun, PublicNotice, ReclaimPolicy, UnsatisfiedVerification
+from .notices import reclaim_notify_holders
 
 # Which clock column each rule reads besides holder_since (SPEC §6 table).
 QUALIFYING = {
@@ -450,7 +451,12 @@ def reclaim_run(
             JobRun.objects.filter(pk=job.pk).update(moved=F("moved") + moved)
             result.moved += moved
         if department_ids is None:
-            JobRun.objects.filter(pk=job.pk).update(finished_at=now)
+            # The former holders are told once per run, with what a chunked or resumed run
+            # moved before too; in the transaction that finishes the period, so a crash in
+            # between leaves both to the rerun (which tells nobody twice).
+            with transaction.atomic():
+                reclaim_notify_holders(job=job, now=now)
+                JobRun.objects.filter(pk=job.pk).update(finished_at=now)
     return result
 
 

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.errors import refusal
+from crm.validators import parse_id
 from customers.models import FollowUp
 from customers.selectors import customers_visible_to
 
-from ..models import PublicNotice
+from ..models import JobRun, PublicNotice
 from ..rights import may_appeal, may_decide_notice, may_see_notices, may_verify_unsatisfied
-from ..selectors.notices import notices_visible_to
+from ..selectors.notices import notices_visible_to, run_notices
 from ..services.notices import (
     notice_appeal,
     notice_decide,
@@ -46,14 +47,24 @@ def notice_board(request):
         raise Http404
     now = timezone.now()
     show = "all" if request.GET.get("show") == "all" else "current"
+    # ?mine=reclaimed: what was reclaimed from the viewer (the reclaim notification's link;
+    # &run=<id> narrows it to that run's customers, shown whatever their state).
+    mine = request.GET.get("mine") == "reclaimed"
     notices = _notices(request.user)
-    if show == "current":
+    run = None
+    if mine:
+        notices = notices.filter(previous_holder=request.user.pk)
+        run_id = parse_id(request.GET.get("run"))
+        run = JobRun.objects.filter(pk=run_id).first() if run_id else None
+        if run is not None:
+            notices = notices.filter(pk__in=run_notices(run).values("pk"))
+    if show == "current" and run is None:
         notices = notices.filter(Q(ends_at__gt=now) | Q(appealed_at__isnull=False, decision=""))
     notices = list(notices.order_by("-reclaimed_at", "-pk")[:BOARD_SIZE])
     return render(
         request,
         "allocation/notice_board.html",
-        {"notices": notices, "show": show, "now": now},
+        {"notices": notices, "show": show, "mine": mine, "run": run, "now": now},
     )
 
 

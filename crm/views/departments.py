@@ -3,8 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from .. import rights
+from ..dashboard import department_panels_for
 from ..models import Staff
 from ..selectors import departments_visible_to, departments_with_headcount
 
@@ -30,6 +32,9 @@ def department_detail(request, pk: int):
     )
     children = departments_with_headcount(department.children.all())
     accountants = Staff.objects.filter(assigned_departments=department).select_related("user")
+    now = timezone.now()
+    # The figures come from the apps that own them (customers, allocation, penalties).
+    panels = department_panels_for(request, department, now=now, today=timezone.localdate(now))
     return render(
         request,
         "crm/department_detail.html",
@@ -38,5 +43,6 @@ def department_detail(request, pk: int):
             "members": members,
             "children": children,
             "accountants": accountants,
+            "panels": panels,
         },
     )

@@ -311,7 +311,10 @@ def test_protection_queue_lists_unfollowed_customers_after_a_month(org):
     assert young not in protection_queue(org.manager_a, as_of=at(2026, 4, 19, 0, 30))
     assert list(protection_queue(org.manager_b, as_of=at(2026, 4, 10, 0, 30))) == []
     moved = protection_reclaim(
-        actor=org.manager_a, customer_ids=[quiet.pk, busy.pk], now=at(2026, 4, 10, 9)
+        actor=org.manager_a,
+        customer_ids=[quiet.pk, busy.pk],
+        now=at(2026, 4, 10, 9),
+        reason="保护期满未跟进",
     )
     assert moved == 1
     quiet.refresh_from_db()
@@ -332,7 +335,14 @@ def test_pool_page_scoping(org, login):
         login(org.manager_a).get(reverse("allocation:pool"), {"pool": "company"}).status_code == 404
     )
     assert login(org.gm).get(reverse("allocation:pool"), {"pool": "company"}).status_code == 200
-    assert login(org.sales_a).get(reverse("allocation:pool")).status_code == 404
+    # A salesperson sees their own department's pool (to request from it), never another's,
+    # and may not distribute.
+    sales_page = login(org.sales_a).get(reverse("allocation:pool"), {"pool": org.b.pk})
+    assert sales_page.status_code == 200 and sales_page.context["department"] == org.a
+    assert sales_page.context["requesting"] and b'data-testid="distribute-form"' not in (
+        sales_page.content
+    )
+    assert login(org.sales_a).post(reverse("allocation:distribute")).status_code == 404
     assert login(org.sales_a).get(reverse("allocation:inbox")).status_code == 404
 
 
