@@ -28,7 +28,12 @@ class HandoverOpenForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
-    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=30, required=False)
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
     name = forms.CharField(label=gettext_lazy("Customer name"), max_length=200, required=False)
     claimant_1 = forms.ModelChoiceField(label=gettext_lazy("First claimant"), queryset=None)
     claimant_2 = forms.ModelChoiceField(label=gettext_lazy("Second claimant"), queryset=None)
