@@ -4,26 +4,12 @@ and on a phone."""
 
 import pytest
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import SIZES, log_in, sized_page
 from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 CODE, NAME = "SMOKING_AT_WORK", "工作时间在店面吸烟"
-
-
-def new_context(browser, size):
-    context = browser.new_context(
-        viewport=SIZES[size],
-        is_mobile=size == "phone",
-        has_touch=size == "phone",
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
 
 
 def rule_row():
@@ -50,7 +36,7 @@ def fits(page, size) -> bool:
 @pytest.mark.parametrize("size", SIZES)
 def test_gm_adds_a_rule_and_a_manager_records_an_entry_under_it(browser, demo, shot, size):
     # The GM adds the rule in 系统管理 → 奖惩规则.
-    context, page = new_context(browser, size)
+    context, page = sized_page(browser, size)
     log_in(page, demo, "gm")
     page.goto(f"{demo}/admin/")
     page.click("#content-main a[href$='/admin/penalties/penaltyrule/']")
@@ -74,7 +60,7 @@ def test_gm_adds_a_rule_and_a_manager_records_an_entry_under_it(browser, demo, s
     context.close()
 
     # A department manager records an entry under it; the range applies.
-    context, page = new_context(browser, size)
+    context, page = sized_page(browser, size)
     log_in(page, demo, "east.manager")
     page.goto(f"{demo}/penalties/new/")
     assert page.locator(f"[data-testid=rules] tr[data-rule={CODE}]").is_visible()

@@ -3,15 +3,9 @@ changes nothing, "OK" goes ahead."""
 
 import pytest
 
+from tests.browser.helpers import log_in
+
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "crm-demo-2026")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
 
 
 def answer(page, accept):

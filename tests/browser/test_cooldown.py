@@ -5,12 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import SIZES, log_in, sized_page
 from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser
-
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 def reclaim_from_salesperson():
@@ -43,15 +41,7 @@ def test_refused_claim_shows_the_cool_down_date(browser, demo, shot, size):
     from allocation.models import ClaimRequest
 
     customer_id, name, until = in_thread(reclaim_from_salesperson)
-    context = browser.new_context(
-        viewport=SIZES[size],
-        is_mobile=size == "phone",
-        has_touch=size == "phone",
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = sized_page(browser, size)
     log_in(page, demo, "east.sales1")
     page.goto(f"{demo}/customers/{customer_id}/")
     page.click("[data-testid=claim]")

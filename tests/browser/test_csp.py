@@ -4,7 +4,7 @@ still works. The `page` fixture fails any test during which the browser refused 
 
 import pytest
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import log_in
 from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,7 @@ an accountant completes a record from the worklist in place (htmx)."""
 
 import pytest
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,12 +39,12 @@ def test_salesperson_registers_is_refused_on_duplicate_and_finds_it(page, demo, 
 
     page.click(".mainnav >> text=客户档案")
     assert page.locator(".tabs a.active").inner_text() == "我的客户"
-    page.fill("input[name=q]", "新锐建材")
+    page.fill("form.filters input[name=q]", "新锐建材")
     page.click("button:has-text('筛选')")
     page.wait_for_url("**q=%E6%96%B0%E9%94%90%E5%BB%BA%E6%9D%90**")
     rows = page.locator("[data-testid=customer-table] tbody tr[data-id]")
     assert rows.count() == 1 and "浦东新锐建材有限公司" in rows.first.inner_text()
-    page.fill("input[name=q]", "")
+    page.fill("form.filters input[name=q]", "")
     page.click("button:has-text('筛选')")
     page.wait_for_load_state()
     # count() does not wait: wait for the reloaded list before counting its badges

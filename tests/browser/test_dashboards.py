@@ -4,22 +4,12 @@ department page's figures (issue 14 builds 2 and 6). Screenshots in tests/browse
 
 import pytest
 
+from tests.browser.helpers import assert_fits_width as no_sideways_scroll
+from tests.browser.helpers import log_in
+
 pytestmark = pytest.mark.browser
 
 SIZES = {"desk": (1366, 900), "phone": (390, 844)}
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "crm-demo-2026")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
-
-
-def no_sideways_scroll(page):
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"the page scrolls sideways: {width}"
 
 
 @pytest.mark.parametrize("size", SIZES)

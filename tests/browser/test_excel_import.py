@@ -9,7 +9,7 @@ import pytest
 from django.utils.translation import pgettext
 from openpyxl import load_workbook
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import log_in
 from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser

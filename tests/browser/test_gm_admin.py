@@ -4,12 +4,10 @@ Build 5) keep the site's header and a way back."""
 
 import pytest
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import SIZES, log_in
 from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser
-
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.helpers import log_in
+
 pytestmark = pytest.mark.browser
 
 NAV = {
@@ -65,14 +67,6 @@ NAV = {
         "工作日历",
     ],
 }
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "crm-demo-2026")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
 
 
 def nav_labels(page):

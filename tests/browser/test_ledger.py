@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import log_in
 from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser
@@ -55,6 +55,8 @@ def test_manager_confirms_and_waives_proposed_entries(page, demo, shot):
     shot(page, "ledger-to-decide")
     first = int(rows.nth(0).get_attribute("data-entry"))
     second = int(rows.nth(1).get_attribute("data-entry"))
+    # Confirming is final: the page asks first (issue 14), and this journey says yes.
+    page.once("dialog", lambda dialog: dialog.accept())
     rows.nth(0).locator("[data-action=confirm]").click()
     page.wait_for_selector(".messages")
     assert "已确认" in page.locator(".messages").inner_text()

@@ -4,7 +4,7 @@ password from the header."""
 
 import pytest
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 

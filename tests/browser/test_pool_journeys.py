@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import assert_fits_width, log_in
 from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser
@@ -51,10 +51,6 @@ def make_pool():
     return [c.name for c in customers], [c.pk for c in customers]
 
 
-def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 def test_request_approve_and_fix_a_refused_batch(page, demo, shot):
     from customers.models import Customer
 
@@ -68,7 +64,7 @@ def test_request_approve_and_fix_a_refused_batch(page, demo, shot):
     for name in names[:2]:
         table.locator("tbody tr", has_text=name).locator("input[type=checkbox]").check()
     page.fill("#reason", "这两家在我负责的片区，下周上门拜访")
-    no_sideways_scroll(page)
+    assert_fits_width(page)
     shot(page, "pool-phone-request")
     page.click("[data-testid=claim-submit]")
     page.wait_for_url("**/allocation/requests/*/")
@@ -136,5 +132,5 @@ def test_request_approve_and_fix_a_refused_batch(page, demo, shot):
     page.goto(f"{demo}/customers/?scope=all&sort=name")
     assert page.locator("[data-testid=total]").inner_text().strip()
     assert page.locator("th a.sort[data-sort=name][aria-sort=ascending]").count() == 1
-    no_sideways_scroll(page)
+    assert_fits_width(page)
     shot(page, "customers-list-desk")

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.test_journeys import log_in
+from tests.browser.helpers import log_in
 from tests.threads import in_thread
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connections
 
+from tests.browser.helpers import fits_width, log_in
 from tests.browser.test_customers import fill_customer
-from tests.browser.test_journeys import log_in
 from tests.customers.test_checkin import tiny_png
 
 pytestmark = pytest.mark.browser
@@ -49,10 +49,6 @@ def phone(browser):
     for context in contexts:
         context.close()
     assert not refused, f"the Content-Security-Policy refused: {refused}"
-
-
-def no_sideways_scroll(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def submit(page, form):
@@ -100,7 +96,7 @@ def test_salesperson_on_a_phone_is_refused_in_place_corrects_and_saves(phone, de
     assert "发生时间不能晚于现在" in row_text
     form = page.locator(f"#log-{customer_id} form")
     assert form.locator("textarea[name=content]").input_value() == "没人接"
-    assert no_sideways_scroll(page)
+    assert fits_width(page)
     shot(page, "records-quicklog-refused-phone")
 
     # 3. Corrected: saved in place.
@@ -180,7 +176,7 @@ def test_inquiry_from_a_new_number_registers_the_caller_on_a_phone(phone, demo, 
     assert "已被登记" not in outcome.inner_text()
     register_button = outcome.locator("[data-testid=register-caller]")
     assert register_button.is_visible() and register_button.inner_text() == "登记客户"
-    assert no_sideways_scroll(page)
+    assert fits_width(page)
     shot(page, "records-inquiry-new-phone")
     register_button.click()
     assert page.locator("#id_phone").input_value() == "13900217788", "the number is carried"
@@ -239,5 +235,5 @@ def test_home_visit_checked_in_with_location_and_photo_on_a_phone(phone, demo, s
         "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
     )
     assert "/media/" not in image.get_attribute("src")
-    assert no_sideways_scroll(page)
+    assert fits_width(page)
     shot(page, "records-checkin-timeline-phone")
