@@ -37,8 +37,12 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API keeps an event loop running in this
+    # thread while the browser is open, and code that sees a running loop (constance) switches
+    # to its async API. Closing it after each browser module leaves later tests on the same
+    # worker (pytest-xdist) a plain synchronous thread.
     executable = chromium_path()
     if executable is None:
         if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
