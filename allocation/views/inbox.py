@@ -11,7 +11,7 @@ from ..inbox import inbox_for
 from ..rights import (
     may_approve,
 )
-from ..selectors.pool import decided_items
+from ..selectors.decided import decided_items
 
 DONE_PAGE_SIZE = 30
 DONE_MAX_PAGE = 20  # 600 decisions back; older ones are on each record's own page
