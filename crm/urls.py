@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include((crm_patterns, "crm"))),
     path("customers/", include("customers.urls")),
     path("allocation/", include("allocation.urls")),
+    path("sales/", include("sales.urls")),
     path("penalties/", include("penalties.urls")),
     path(
         "accounts/login/",

@@ -45,6 +45,7 @@ from hypothesis import strategies as st
 from crm.models import Notification, Staff
 from customers.models import ImportJob
 from tests.factories import ledger_entry, make_person, register
+from tests.sales import walk as sales_walk
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=SH)  # the world is built on this Monday…
@@ -56,7 +57,7 @@ ROLES = ("anonymous", "salesperson", "manager", "accountant", "gm")
 # --- the world: one object of each kind the URLs name -----------------------------------------
 
 
-def _world(org) -> dict:
+def _core_world(org) -> dict:
     """Objects for the URL arguments, built through the services at T0 (sales_a and sales_a2
     of department A, its manager and accountant; department B for cross-scope ids)."""
     from allocation.models import PublicNotice, ReclaimPolicy
@@ -203,6 +204,12 @@ def _world(org) -> dict:
         "sales_a": org.sales_a.pk,
         "sales_a2": org.sales_a2.pk,
     }
+
+
+def _world(org) -> dict:
+    world = _core_world(org)
+    sales_walk.build_fuzz(org, world)  # adds the sales objects' ids (tests/sales/walk_*.py)
+    return world
 
 
 # --- the table: one row per URL pattern ------------------------------------------------------
@@ -387,6 +394,8 @@ ROWS: dict[str, Row] = {
     "penalties:waive": Row(_pk("entry"), post=("reason", "next")),
     "penalties:reverse": Row(_pk("entry"), post=("reason", "next")),
 }
+# sales: one module per area (tests/sales/walk_*.py)
+ROWS.update({name: Row(**row) for name, row in sales_walk.FUZZ.items()})
 
 # Query parameters any page might read; each GET example sends some of them.
 QUERY_KEYS = (

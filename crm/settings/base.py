@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "crm",
     "customers",
     "allocation",
+    "sales",
     "penalties",
 ]
 

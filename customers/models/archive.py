@@ -67,6 +67,7 @@ class OwnershipKind(models.TextChoices):
     RECLAIM = "reclaim", _("Reclaim")
     CONFISCATION = "confiscation", _("Confiscation")
     RESTORED = "restored", _("Restored after appeal")
+    CROSS_SALE = "cross_sale", _("Cross-sale")
 
 
 class SweptHistoricalRecords(HistoricalRecords):

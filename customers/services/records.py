@@ -248,6 +248,17 @@ def followup_amend(*, actor, original: FollowUp, data: dict, now: datetime) -> F
     )
 
 
+# Higher apps hear of every purchase record inside its transaction (sales writes the credit
+# row every sales figure reads). Registered in their AppConfig.ready; customers names none.
+_DEAL_HOOKS: list = []
+
+
+def register_deal_hook(hook) -> None:
+    """`hook(deal=Deal, now=datetime)`, called after the deal is saved, in its transaction."""
+    if hook not in _DEAL_HOOKS:
+        _DEAL_HOOKS.append(hook)
+
+
 def _check_may_record_deal(actor, customer: Customer) -> None:
     if not may_record_deal(actor, customer):
         raise NotAllowed(
@@ -279,13 +290,20 @@ def deal_restarts_clock(deal: Deal) -> bool:
 
 
 @transaction.atomic
-def deal_record(*, actor, customer: Customer, data: dict, now: datetime) -> Deal:
+def deal_record(
+    *, actor, customer: Customer, data: dict, now: datetime, credit_to=None, checked=False
+) -> Deal:
     """Enter a purchase. Sales credit goes to whoever held the customer when the deal happened
     (from the ownership events: a reclaim or swap before the next morning's entry does not move
     it); a deal made while the customer sat in a pool is credited to nobody and listed for the
-    manager (SPEC §3). Only a qualifying deal moves `last_deal_at`."""
+    manager (SPEC §3). Only a qualifying deal moves `last_deal_at`.
+
+    `credit_to` and `checked` are for a higher app's approved workflow only (a cross-sale,
+    000 §3.2.e: the seller gets the sale although someone else held the customer then, and
+    the approving manager's right was checked by that workflow); forms never pass them."""
     customer = _lock(customer)
-    _check_may_record_deal(actor, customer)
+    if not checked:
+        _check_may_record_deal(actor, customer)
     _check_time(data["occurred_at"], now)
     quantity, amount = data["quantity"], data["amount"]
     paid = data.get("paid") or Decimal("0")
@@ -304,7 +322,9 @@ def deal_record(*, actor, customer: Customer, data: dict, now: datetime) -> Deal
     deal = Deal(
         customer=customer,
         author=actor,
-        credited_to_id=holder_at(customer.pk, data["occurred_at"]),
+        credited_to_id=(
+            credit_to.pk if credit_to is not None else holder_at(customer.pk, data["occurred_at"])
+        ),
         paid=paid,
         outstanding=amount - paid,
         **fields,
@@ -312,18 +332,35 @@ def deal_record(*, actor, customer: Customer, data: dict, now: datetime) -> Deal
     )
     deal._history_user, deal._history_date = actor, now
     deal.save()
+    _first_deal(customer, deal.occurred_at)
+    if deal_restarts_clock(deal):
+        _move_clock(customer.pk, "last_deal_at", deal.occurred_at)
+    for hook in _DEAL_HOOKS:
+        hook(deal=deal, now=now)
+    return deal
+
+
+def _first_deal(customer: Customer, at: datetime) -> None:
+    """The first deal starts the two months for the ten basic fields (000 §3.1.f)."""
     first = customer.first_deal_at
-    if first is None or deal.occurred_at < first:
-        customer.first_deal_at = deal.occurred_at
+    if first is None or at < first:
+        customer.first_deal_at = at
         apply_completeness(customer)
         Customer.objects.filter(pk=customer.pk).update(
             first_deal_at=customer.first_deal_at,
             is_incomplete=customer.is_incomplete,
             completion_due=customer.completion_due,
         )
-    if deal_restarts_clock(deal):
-        _move_clock(customer.pk, "last_deal_at", deal.occurred_at)
-    return deal
+
+
+@transaction.atomic
+def sale_clocks_move(*, customer: Customer, occurred_at: datetime) -> None:
+    """A sale recorded by a higher app (a signed contract, SPEC §10) is a deal on its date: it
+    restarts the no-deal clock (SPEC §6) and may be the first deal (000 §3.1.f). Locks the
+    customer like every record here, so a reclaim sweep never reads a stale clock."""
+    customer = _lock(customer)
+    _first_deal(customer, occurred_at)
+    _move_clock(customer.pk, "last_deal_at", occurred_at)
 
 
 @transaction.atomic

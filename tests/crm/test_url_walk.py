@@ -43,6 +43,7 @@ from customers.services.imports import import_job_create
 from customers.services.records import visit_photos_store
 from tests.conftest import build_org
 from tests.factories import ledger_entry, make_person, register
+from tests.sales import walk as sales_walk
 
 SH = ZoneInfo("Asia/Shanghai")
 BUILT = datetime(2026, 4, 1, 10, 0, tzinfo=SH)
@@ -174,9 +175,13 @@ ROWS: dict[str, Row] = {
     "penalties:waive": Row(POST_ONLY, "entry"),
     "penalties:reverse": Row(POST_ONLY, "entry"),
 }
+# --- sales: one module per area (tests/sales/walk_*.py) ---------------------------------------
+ROWS.update({name: Row(**row) for name, row in sales_walk.WALK.items()})
 
 
 def url_kwargs(world, key: str) -> dict:
+    if key in sales_walk.WALK_KWARGS:
+        return sales_walk.WALK_KWARGS[key](world)
     return {
         "": {},
         "department": {"pk": world.org.a.pk},
@@ -353,6 +358,7 @@ def build_world() -> SimpleNamespace:
         now=NOW,
     )
     w.notification = notify(recipient=org.sales_a, title="走查", now=NOW)
+    sales_walk.build_walk(w)
     return w
 
 

@@ -1,0 +1,42 @@
+"""Models of sales (SPEC §10): opportunities, contracts and money, credit."""
+
+from .contracts import (
+    Collection,
+    Contract,
+    ContractAttachment,
+    ContractLine,
+    Instalment,
+    ReturnRecord,
+)
+from .credit import CreditShare, CreditTransfer, CrossSale, Decision, DormantMark, SalesCredit
+from .opportunities import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    Opportunity,
+    OpportunityAction,
+    Stage,
+    StageChange,
+    StageProbability,
+)
+
+__all__ = [
+    "CLOSED_STAGES",
+    "OPEN_STAGES",
+    "Collection",
+    "Contract",
+    "ContractAttachment",
+    "ContractLine",
+    "CreditShare",
+    "CreditTransfer",
+    "CrossSale",
+    "Decision",
+    "DormantMark",
+    "Instalment",
+    "Opportunity",
+    "OpportunityAction",
+    "ReturnRecord",
+    "SalesCredit",
+    "Stage",
+    "StageChange",
+    "StageProbability",
+]

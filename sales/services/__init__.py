@@ -1,0 +1,1 @@
+"""Writes of sales (SPEC §10), one module per area."""
