@@ -27,7 +27,17 @@ class TimelineExtra:
     order: int
 
 
+@dataclass(frozen=True)
+class DetailSection:
+    key: str
+    template: str  # one <section class="card wide">, rendered with `section` (the dict below)
+    # (customer, *, user) -> dict, or None to leave the section out: a fixed number of queries.
+    context: Callable
+    order: int
+
+
 _LIST_COLUMNS: dict[str, ListColumn] = {}
+_DETAIL_SECTIONS: dict[str, DetailSection] = {}
 _DETAIL_ACTIONS: dict[str, tuple[str, int]] = {}
 _FOLLOWUP_ACTIONS: dict[str, TimelineExtra] = {}
 
@@ -40,6 +50,24 @@ def register_detail_action(key: str, *, template: str, order: int) -> None:
     """Buttons in the detail page's title bar; the template sees the page's context
     (`customer`, `user`, `rights`)."""
     _DETAIL_ACTIONS[key] = (template, order)
+
+
+def register_detail_section(key: str, *, template: str, context: Callable, order: int) -> None:
+    """A section of the detail page, between the contacts and the timeline (a higher app's
+    records about the customer: opportunities, contracts, the yearly table). The view passes
+    the customer as read through `customers_visible_to` (its `contacts_masked` says whether
+    the user sees it masked)."""
+    _DETAIL_SECTIONS[key] = DetailSection(key, template, context, order)
+
+
+def detail_sections(customer, *, user) -> list[dict]:
+    """[{template, section}] of the registered sections that have something to show."""
+    shown = []
+    for section in sorted(_DETAIL_SECTIONS.values(), key=lambda s: s.order):
+        data = section.context(customer, user=user)
+        if data is not None:
+            shown.append({"key": section.key, "template": section.template, "section": data})
+    return shown
 
 
 def register_followup_action(key: str, *, template: str, context: Callable, order: int) -> None:

@@ -16,7 +16,7 @@ from crm.errors import RuleError
 from crm.paging import numbered_page
 
 from ..basic_fields import field_labels
-from ..extras import detail_actions, list_columns, list_rows, timeline_extras
+from ..extras import detail_actions, detail_sections, list_columns, list_rows, timeline_extras
 from ..forms import REGISTER_FIELDS, ContactForm, ContactFormSet, CustomerFilter, CustomerForm
 from ..history import customer_history
 from ..models import Contact
@@ -117,6 +117,7 @@ def customer_detail(request, pk: int):
             "missing": field_labels(customer.missing_basic_fields()),
             "can_judge_validity": may_judge_validity(request.user, customer),
             "detail_actions": detail_actions(),
+            "detail_sections": detail_sections(customer, user=request.user),
             **timeline_extras(entries, user=request.user),
         },
     )
