@@ -1,7 +1,8 @@
 """The approvals inbox (审批): everything waiting on a manager or the GM, oldest first.
 
 Each workflow module provides `inbox_items(user, *, now) -> list[InboxItem]`; the inbox page
-merges them, on the clock the page read.
+merges them, on the clock the page read. A higher app adds its own approvals with
+`register_inbox_source`.
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,16 @@ SOURCES = [
     "allocation.inbox.records_inbox_items",
 ]
 
+# Approvals of higher apps (registered in their AppConfig.ready); allocation names none of them.
+_REGISTERED_SOURCES: list = []
+
+
+def register_inbox_source(source) -> None:
+    """Add `source(user, *, now) -> list[InboxItem]` to the inbox (a higher app's approvals,
+    like `crm.dashboard.register_panel`). Registering the same callable twice adds it once."""
+    if source not in _REGISTERED_SOURCES:
+        _REGISTERED_SOURCES.append(source)
+
 
 @dataclass
 class InboxItem:
@@ -40,6 +51,8 @@ def inbox_for(user, *, now: datetime) -> list[InboxItem]:
     for dotted in SOURCES:
         # Every source is a module of this app: a missing one is a bug, not an absent feature.
         items += import_string(dotted)(user, now=now)
+    for source in _REGISTERED_SOURCES:
+        items += source(user, now=now)
     return sorted(items, key=lambda item: item.created_at)
 
 

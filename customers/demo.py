@@ -290,9 +290,21 @@ def seed_quality_examples(*, today: date, users: dict, light: bool = False) -> l
         holder_since=registered,
         source="phone",
     )
+    from .models import OwnershipEvent
     from .services.completeness import apply_completeness
 
     for customer in (twin, fake):
         apply_completeness(customer)
         customer.save(update_fields=["is_incomplete", "completion_due"])
+        # Past the registration service, but not past the ownership record: sales credit and
+        # the reclaim clocks read who held it when from the events (SPEC §3).
+        OwnershipEvent.objects.create(
+            customer=customer,
+            kind="self_registered",
+            to_holder=customer.holder,
+            department=customer.department,
+            actor=customer.holder,
+            at=registered,
+            reason="旧表格导入",
+        )
     return [f"资料质量示例：{twin.name}、测试客户（见 重复与虚假资料）"]

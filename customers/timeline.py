@@ -1,12 +1,11 @@
 """A customer's timeline (follow-ups with their amendments, deals, referrals, inquiry calls,
-ownership events), newest first, and the yearly transaction summary (年客户交易记录表)."""
+ownership events), newest first. (The yearly transaction table, 年客户交易记录表, is sales's:
+sales.selectors.yearly.)"""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Prefetch, Q, Sum, Value
-from django.db.models.functions import ExtractYear
+from django.db.models import F, IntegerField, Prefetch, Q, Value
 
 from .models import Customer, Deal, FollowUp, InquiryCall, OwnershipEvent, Referral, VisitPhoto
 
@@ -97,80 +96,3 @@ def decode_cursor(value: str | None):
         return datetime.fromtimestamp(float(ts), tz=UTC), int(order), int(pk)
     except (ValueError, OverflowError, OSError):
         return None
-
-
-@dataclass
-class YearRow:
-    year: int
-    deals: int
-    quantity: Decimal
-    amount: Decimal
-    average_price: Decimal | None
-    share: Decimal | None  # of the credited holders' sales that year
-    paid: Decimal
-    outstanding: Decimal
-    owed_reasons: str
-
-
-def yearly_summary(customer: Customer) -> list[YearRow]:
-    """年客户交易记录表 (SPEC §2): per year quantity, amount, average price, the customer's
-    share of the sales of whoever was credited with its deals that year, paid, owed.
-    Two aggregate queries whatever the number of deals."""
-    per_year = list(
-        Deal.objects.filter(customer=customer)
-        .annotate(year=ExtractYear("occurred_at"))
-        .values("year")
-        .annotate(
-            n=Count("id"),
-            quantity=Sum("quantity"),
-            amount=Sum("amount"),
-            paid=Sum("paid"),
-            outstanding=Sum("outstanding"),
-        )
-        .order_by("-year")
-    )
-    if not per_year:
-        return []
-    credited = set(
-        Deal.objects.filter(customer=customer, credited_to__isnull=False).values_list(
-            "credited_to", flat=True
-        )
-    )
-    totals = (
-        {
-            row["year"]: row["total"]
-            for row in Deal.objects.filter(credited_to__in=credited)
-            .annotate(year=ExtractYear("occurred_at"))
-            .values("year")
-            .annotate(total=Sum("amount"))
-        }
-        if credited
-        else {}
-    )
-    reasons = {}
-    for year, reason in (
-        Deal.objects.filter(customer=customer)
-        .exclude(owed_reason="")
-        .annotate(year=ExtractYear("occurred_at"))
-        .values_list("year", "owed_reason")
-    ):
-        reasons.setdefault(year, []).append(reason)
-    rows = []
-    for row in per_year:
-        total = totals.get(row["year"])
-        rows.append(
-            YearRow(
-                year=row["year"],
-                deals=row["n"],
-                quantity=row["quantity"],
-                amount=row["amount"],
-                average_price=(row["amount"] / row["quantity"]).quantize(Decimal("0.01"))
-                if row["quantity"]
-                else None,
-                share=(row["amount"] * 100 / total).quantize(Decimal("0.1")) if total else None,
-                paid=row["paid"],
-                outstanding=row["outstanding"],
-                owed_reasons="；".join(reasons.get(row["year"], [])),
-            )
-        )
-    return rows

@@ -168,6 +168,19 @@ RULES = [
         "",
         False,
     ),
+    # 一般行动 (002 §3.2; SPEC §10): added by migration 0006 (a frozen copy; a test compares).
+    (
+        "NO_OPPORTUNITY_ACTION",
+        gettext_noop("Open opportunity without an action in the month"),
+        "002 §3.2",
+        D(0),
+        D(0),
+        D(0),
+        PERSON,
+        SCAN,
+        "",
+        False,
+    ),
     (
         "REWARD_MONEY",
         gettext_noop("Material reward"),

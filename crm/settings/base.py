@@ -294,6 +294,14 @@ CONSTANCE_CONFIG = {
         int,
     ),
     "NO_LOGIN_DAYS": (14, _("Days without a login before the manager is told (002 §3)"), int),
+    "OPPORTUNITY_ACTION_GRACE_DAYS": (
+        7,
+        _(
+            "An opportunity opened in a month's last this many days is first checked for an "
+            "action (一般行动) the month after"
+        ),
+        int,
+    ),
     "CONTACT_STRIKES": (
         3,
         _(
@@ -345,6 +353,7 @@ CONSTANCE_CONFIG_FIELDSETS = (
         ("BASIC_FIELDS", "COMPLETION_MONTHS_AFTER_DEAL", "STORE_COLLECTED_SOURCES"),
     ),
     (_("Penalties and rewards"), ("NEW_RESOURCE_QUOTA", "NO_LOGIN_DAYS", "CONTACT_STRIKES")),
+    (_("Sales"), ("OPPORTUNITY_ACTION_GRACE_DAYS",)),
     (_("Confidentiality"), ("EXPORT_CAP_SALESPERSON",)),
 )
 
@@ -414,6 +423,12 @@ CELERY_BEAT_SCHEDULE = {
     "store-collected-waiting": {
         "task": "allocation.tasks.remind_store_collected",
         "schedule": crontab(minute=30, hour="8-11"),
+    },
+    # Overdue instalments (SPEC §10 电子催款单): 08:00; the later morning runs only catch up a
+    # missed one (each instalment is reminded once a week, `Instalment.last_reminded_on`).
+    "sales-overdue-reminders": {
+        "task": "sales.tasks.overdue_reminders",
+        "schedule": crontab(minute=0, hour="8-11"),
     },
 }
 

@@ -32,7 +32,7 @@ from ..rights import (
 )
 from ..selectors import customers_visible_to, editable_fields
 from ..services import contact_add, contact_update, customer_register, customer_update
-from ..timeline import encode_cursor, timeline, yearly_summary
+from ..timeline import encode_cursor, timeline
 
 LIST_SCOPES = ("mine", "pool", "all")
 # The list's sortable columns (?sort=key or -key): a whitelist, never a typed field name.
@@ -107,7 +107,6 @@ def customer_detail(request, pk: int):
             "entries": entries,
             "next_cursor": encode_cursor(cursor) if cursor else None,
             "masked": customer.contacts_masked,
-            "years": yearly_summary(customer),
             "can_follow_up": may_follow_up(request.user, customer),
             "can_record_deal": may_record_deal(request.user, customer),
             "contacts": list(customer.contacts.all()),

@@ -6,7 +6,8 @@ A scan "as of" a day D sees everything before 00:00 of D. It is idempotent: ever
 carries a unique `scan_key` = rule, person, evidence and period, so a second run (or a re-run
 after a crash) proposes nothing new. Daily rules look back LOOKBACK_DAYS, so a few missed
 nights heal on the next run while a run stays bounded at a million customers; the monthly
-rules (NEW_RESOURCE_QUOTA, QUOTA_SCORE) run when D is the 1st, for the month just ended.
+rules (NEW_RESOURCE_QUOTA, QUOTA_SCORE, NO_OPPORTUNITY_ACTION) run when D is the 1st, for the
+month just ended.
 """
 
 from collections import Counter
@@ -30,6 +31,7 @@ from crm.rights import general_managers
 from customers.day import quotas
 from customers.models import Customer, Deal, FollowUp
 from customers.selectors import VALID
+from sales.selectors.opportunities import opportunities_missing_action
 
 from ..models import ClosedMonth, LedgerEntry, PenaltyRule
 from .ledger import month_label, month_of
@@ -350,6 +352,35 @@ def scan_no_login(as_of: date) -> list[Proposal]:
     return proposals
 
 
+def scan_no_opportunity_action(as_of: date) -> list[Proposal]:
+    """NO_OPPORTUNITY_ACTION (002 §3.2; SPEC §10): every opportunity open at the end of a month
+    needs at least one logged action (一般行动) in it; one without is recorded on the 1st, for
+    the month just ended, on the customer's holder at the month's end (0 yuan, −1 point, one
+    entry per opportunity and month). Which opportunities count is
+    `sales.selectors.opportunities.missing_action`; a customer in a pool at the month's end has
+    nobody to record it on."""
+    if as_of.day != 1:
+        return []
+    month_start = as_of - relativedelta(months=1)
+    missing = [m for m in opportunities_missing_action(month=month_start) if m.holder_id]
+    departments = _departments(m.holder_id for m in missing)
+    month = month_label(month_start)
+    return [
+        Proposal(
+            code="NO_OPPORTUNITY_ACTION",
+            person_id=m.holder_id,
+            department_id=departments.get(m.holder_id),
+            reason=_("%(customer)s: opportunity “%(product)s” had no logged action in %(month)s.")
+            % {"customer": m.customer_name, "product": m.product, "month": month},
+            occurred_on=as_of - timedelta(days=1),
+            scan_key=f"NO_OPPORTUNITY_ACTION:{m.opportunity_id}:{month}",
+            points=-1,
+            customer_id=m.customer_id,
+        )
+        for m in missing
+    ]
+
+
 SCANS = [
     scan_late_entries,
     scan_incomplete_after_deal,
@@ -357,6 +388,7 @@ SCANS = [
     scan_new_resource_quota,
     scan_quota_score,
     scan_no_login,
+    scan_no_opportunity_action,
 ]
 
 

@@ -160,7 +160,11 @@ class Instalment(models.Model):
         ordering = ["contract", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "seq"], name="instalment_seq_unique"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
+            # 0 only when a reducing amendment took all of an unpaid instalment off the plan
+            # (sales.services.contracts._take_off_plan); such an instalment is settled.
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="instalment_amount_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(paid__gte=0) & Q(paid__lte=models.F("amount")),
                 name="instalment_paid_within_amount",

@@ -7,9 +7,17 @@ from tests.sales import (
     walk_opportunities,
     walk_receivables,
     walk_reports,
+    walk_yearly,
 )
 
-AREAS = (walk_opportunities, walk_contracts, walk_receivables, walk_credit, walk_reports)
+AREAS = (
+    walk_opportunities,
+    walk_contracts,
+    walk_receivables,
+    walk_credit,
+    walk_reports,
+    walk_yearly,
+)
 
 WALK = {name: row for area in AREAS for name, row in area.WALK.items()}
 WALK_KWARGS = {key: fn for area in AREAS for key, fn in area.WALK_KWARGS.items()}

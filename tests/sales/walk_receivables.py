@@ -11,14 +11,62 @@
 
 from tests.sales.codes import *  # noqa: F403
 
-WALK: dict = {}
-WALK_KWARGS: dict = {}
-FUZZ: dict = {}
+WALK: dict = {
+    "sales:receivables": {"codes": EVERYONE, "nav": True},  # noqa: F405
+    "sales:receivables_export": {"codes": EVERYONE, "query": "group=salesperson"},  # noqa: F405
+    # The letter of sales_a's customer: its holder, A's manager and accountant, the GM.
+    "sales:reminder_letter": {"codes": A_SEEN, "kwargs": "receivables_customer"},  # noqa: F405
+}
+WALK_KWARGS: dict = {
+    "receivables_customer": lambda w: {"customer_pk": w.customer.pk},
+}
+FUZZ: dict = {
+    "sales:receivables": {},
+    "sales:receivables_export": {},
+    "sales:reminder_letter": {
+        "kwargs": lambda w: {"customer_pk": w["receivables_customer"]},
+        "sweep_as": "salesperson",
+    },
+}
+
+
+def _at(*args):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(*args, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _owed_contract(customer, actor, signed) -> None:
+    """A signed contract of `customer` with an instalment long overdue and one not yet due,
+    so the receivables rows and the letter have content."""
+    from datetime import date
+    from decimal import Decimal
+
+    from customers.models import Settlement
+    from sales.services.contracts import contract_create, contract_sign
+
+    contract = contract_create(
+        actor=actor,
+        customer=customer,
+        data={"title": "走查合同", "settlement_method": Settlement.GOODS_FIRST},
+        lines=[{"product": "实木地板", "quantity": Decimal(2), "unit_price": Decimal(500)}],
+        instalments=[
+            {"due_on": date(2026, 2, 1), "amount": Decimal(600)},
+            {"due_on": date(2030, 1, 1), "amount": Decimal(400)},
+        ],
+        now=signed,
+    )
+    contract_sign(actor=actor, contract=contract, signed_at=signed, now=signed)
 
 
 def build_walk(w) -> None:
-    return None
+    _owed_contract(w.customer, w.org.sales_a, _at(2026, 4, 1, 11))
 
 
 def build_fuzz(org, world: dict) -> None:
-    return None
+    from customers.models import Customer
+
+    customer = Customer.objects.get(pk=world["customer"])
+    _owed_contract(customer, org.sales_a, _at(2026, 3, 2, 10))
+    world["receivables_customer"] = customer.pk

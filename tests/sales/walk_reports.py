@@ -11,9 +11,25 @@
 
 from tests.sales.codes import *  # noqa: F403
 
-WALK: dict = {}
+# Every role reads the reports, each in its own scope (sales.selectors.reports); the exports
+# of a salesperson's scope stay under the cap, so they answer 200 too.
+WALK: dict = {
+    "sales:funnel": {"codes": EVERYONE, "nav": True},  # noqa: F405
+    "sales:funnel_export": {"codes": EVERYONE},  # noqa: F405
+    "sales:sales_by_month": {"codes": EVERYONE},  # noqa: F405
+    "sales:sales_by_month_export": {"codes": EVERYONE, "query": "year=2026"},  # noqa: F405
+    "sales:ranking": {"codes": EVERYONE},  # noqa: F405
+    "sales:ranking_export": {"codes": EVERYONE, "query": "period=year&month=2026-04"},  # noqa: F405
+}
 WALK_KWARGS: dict = {}
-FUZZ: dict = {}
+FUZZ: dict = {
+    "sales:funnel": {},
+    "sales:funnel_export": {},
+    "sales:sales_by_month": {},
+    "sales:sales_by_month_export": {},
+    "sales:ranking": {},
+    "sales:ranking_export": {},
+}
 
 
 def build_walk(w) -> None:
