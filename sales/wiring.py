@@ -7,6 +7,7 @@ def connect() -> None:
 
     connect_credit_rows()
     connect_demo()
+    connect_inbox()
     connect_opportunities()
     connect_contracts()
     connect_receivables()
@@ -19,6 +20,14 @@ def connect_credit_rows() -> None:
     from .credit_hooks import connect_deal_hook
 
     connect_deal_hook()
+
+
+def connect_inbox() -> None:
+    from allocation.inbox import register_inbox_source
+
+    from .inbox import uncredited_contract_items
+
+    register_inbox_source(uncredited_contract_items)
 
 
 def connect_demo() -> None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -14,8 +15,9 @@ class Stage(models.TextChoices):
     NEEDS = "needs", _("Needs confirmed")
     PROPOSAL = "proposal", _("Proposal and quote")
     NEGOTIATION = "negotiation", _("Negotiation")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    # In context: "Lost" alone is a customer class (流失客户), not a lost deal (输单).
+    WON = "won", pgettext_lazy("opportunity stage", "Won")
+    LOST = "lost", pgettext_lazy("opportunity stage", "Lost")
 
 
 OPEN_STAGES = (Stage.CONTACT, Stage.NEEDS, Stage.PROPOSAL, Stage.NEGOTIATION)

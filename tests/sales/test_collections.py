@@ -12,7 +12,7 @@ from sales.services.contracts import collection_record, collection_reverse
 from tests.factories import register
 from tests.sales.test_contracts_helpers import NOW, REGISTERED, draft, signed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from allocation.inbox import inbox_for
 from crm.errors import RuleError
 from customers.models import Customer
 from customers.services import ownership_transfer
@@ -29,7 +30,7 @@ from tests.sales.test_contracts_helpers import (
     signed,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -156,6 +157,16 @@ def test_signed_while_in_a_pool_is_credited_to_nobody(org, customer):
     assert contract.credited_to is None
     credit = SalesCredit.objects.get(contract=contract)
     assert credit.user is None and credit.department == org.a
+    # …and it is listed for the department's managers like such a purchase record (SPEC §3).
+    now = NOW + timedelta(days=1)
+    for manager in (org.manager_a, org.gm):
+        titles = [item.title for item in inbox_for(manager, now=now)]
+        assert any(contract.number in t for t in titles), manager
+    for other in (org.manager_b, org.sales_a, org.accountant_a):
+        assert not any(contract.number in i.title for i in inbox_for(other, now=now)), other
+    assert not any(
+        contract.number in i.title for i in inbox_for(org.manager_a, now=now + timedelta(days=200))
+    )
 
 
 def test_a_backdated_contract_never_winds_the_clock_back(org, customer):

@@ -15,7 +15,7 @@ from sales.services.contracts import return_record
 from tests.factories import register
 from tests.sales.test_contracts_helpers import NOW, REGISTERED, SH, SIGNED, draft, signed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 RETURNED = datetime(2026, 4, 18, 11, 0, tzinfo=SH)
 
 
