@@ -153,6 +153,9 @@ class Instalment(models.Model):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
     )
     last_reminded_on = models.DateField(_("last reminded on"), null=True, blank=True)
+    # The contract is signed: set with it by `contract_sign` (a draft's plan is a proposal and
+    # owes nothing), so the receivables read this table alone, without the contract.
+    signed = models.BooleanField(_("contract signed"), default=False)
 
     class Meta:
         verbose_name = _("instalment")
@@ -178,6 +181,14 @@ class Instalment(models.Model):
                 name="instalment_open_idx",
             ),
             models.Index(fields=["customer", "due_on"], name="instalment_customer_idx"),
+            # What is owed, per customer, read from the index alone (the receivables' ageing
+            # and totals; docs/performance.md "Sales pages at 1,000,000 customers").
+            models.Index(
+                fields=["customer"],
+                include=["due_on", "amount", "paid"],
+                condition=Q(settled_on__isnull=True, signed=True),
+                name="instalment_owed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,23 +21,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.models import Department, User
 from customers.models import Customer
 
-from ..models import Contract, Instalment
+from ..models import Instalment
 from .common import visible
 
 GROUPS = {
@@ -58,13 +49,11 @@ MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 def _open() -> Q:
-    """Unsettled instalments of signed contracts. Drafts are excluded by NOT EXISTS over the
-    drafts (`signed_at IS NULL`: an index lookup of the few drafts; the check constraint
-    `contract_signed_has_date` makes it the same as status = draft) rather than by joining
-    every contract: at 2,000,000 contracts that join alone costs a second. An anti-join, not
-    NOT IN: the planner may still start from a salesperson's few customers."""
-    draft = Contract.objects.filter(pk=OuterRef("contract_id"), signed_at__isnull=True)
-    return Q(settled_on__isnull=True) & ~Exists(draft)
+    """Unsettled instalments of signed contracts: `signed` is set on a contract's
+    instalments when it is signed (`contract_sign`), so no join or anti-join against the
+    contracts; `instalment_owed_idx` covers exactly these rows (customer, then due date,
+    amount and paid), so the ageing and its totals are read from the index alone."""
+    return Q(settled_on__isnull=True, signed=True)
 
 
 def bucket_of(days_overdue: int) -> str:
@@ -91,16 +80,19 @@ def _bucket_conditions(as_of: date) -> dict[str, Q]:
 
 
 def _sums(as_of: date) -> dict:
+    """The four bucket sums and the overdue count; `overdue` and `total` are added from the
+    buckets (the buckets part the open instalments, so the figures are the same) rather than
+    summed again: each SUM over a million numeric rows costs about 0.1 s, and PostgreSQL
+    computes an aggregate that appears twice once."""
     outstanding = F("amount") - F("paid")
     sums = {
         name: Sum(outstanding, filter=condition, default=Decimal(0), output_field=MONEY)
         for name, condition in _bucket_conditions(as_of).items()
     }
-    sums["overdue"] = Sum(
-        outstanding, filter=Q(due_on__lt=as_of), default=Decimal(0), output_field=MONEY
-    )
-    sums["total"] = Sum(outstanding, default=Decimal(0), output_field=MONEY)
-    sums["overdue_count"] = Count("pk", filter=Q(due_on__lt=as_of))
+    sums["overdue"] = sums["days_1_30"] + sums["days_31_90"] + sums["days_over_90"]
+    sums["total"] = sums["not_due"] + sums["overdue"]
+    # `due_on` (never empty), not the id: the index holds it.
+    sums["overdue_count"] = Count("due_on", filter=Q(due_on__lt=as_of))
     return sums
 
 
@@ -131,6 +123,19 @@ def receivables_totals(user, *, as_of: date, department: Department | None = Non
     if department is not None:
         qs = qs.filter(customer__department__path__startswith=department.path)
     return qs.aggregate(**_sums(as_of))
+
+
+def totals_of(rows: list[dict]) -> dict:
+    """The totals row as the sum of every grouped row (all of them, not a page): the same
+    figures as `receivables_totals` over the same scope, since each open instalment is in
+    exactly one group. For the tabs with few groups (people, departments) this spares a
+    second pass over the instalments."""
+    totals = {name: Decimal(0) for name in (*BUCKETS, "overdue", "total")}
+    totals["overdue_count"] = 0
+    for row in rows:
+        for name in totals:
+            totals[name] += row[name]
+    return totals
 
 
 def with_labels(rows: list[dict], group: str) -> list[dict]:

@@ -133,24 +133,28 @@ def subtree_ids(department: Department) -> list[int]:
     )
 
 
+@dataclass(frozen=True)
+class _Person:
+    display_name: str
+    department: str  # the person's department now ("" without one)
+
+
 def _names(user_ids, department_ids) -> tuple[dict, dict]:
-    """Display names of people (with their current department) and departments: two
-    queries, whatever the number of rows."""
+    """Display names of people (with their current department's name) and departments: two
+    queries, whatever the number of rows. Plain values, not model instances: the ranking of
+    a whole company names 10,000 people."""
+    rows = User.objects.filter(pk__in=[i for i in user_ids if i]).values_list(
+        "pk", "last_name", "first_name", "username", "staff__department__name"
+    )
     people = {
-        u.pk: u
-        for u in User.objects.filter(pk__in=[i for i in user_ids if i]).select_related(
-            "staff__department"
-        )
+        # crm.models.User.display_name: the full name, family name first, else the username.
+        pk: _Person(f"{last}{first}".strip() or username, department or "")
+        for pk, last, first, username, department in rows
     }
     departments = {
         d.pk: d for d in Department.objects.filter(pk__in=[i for i in department_ids if i])
     }
     return people, departments
-
-
-def _person_department(user) -> str:
-    staff = getattr(user, "staff", None)
-    return staff.department.name if staff is not None and staff.department_id else ""
 
 
 # --- funnel ----------------------------------------------------------------------------------
@@ -198,14 +202,18 @@ class Funnel:
     period: Period
 
 
-def funnel(*, user, period: Period, department: Department | None = None, person=None) -> Funnel:
+def funnel(
+    *, user, period: Period, department: Department | None = None, person=None, people=True
+) -> Funnel:
     """销售漏斗: per stage, the count, expected amount and weighted amount (expected × the
     stage's probability) of the opportunities `user` sees (SPEC §10), for the whole scope,
     per department and per person (the owner: the customer's holder now).
 
     Open opportunities count when their expected close date falls in `period`; won and lost
     ones when they were closed in `period`. One aggregate query grouped by (stage,
-    department, holder); the rows roll up here."""
+    department, holder); the rows roll up here. With `people=False` the query groups by
+    (stage, department) only and `people` stays empty: the company-wide page of the GM would
+    otherwise list every salesperson (10,000 at a million customers, docs/performance.md)."""
     qs = visible(Opportunity.objects.all(), user).filter(
         Q(stage__in=OPEN_STAGES, expected_close__range=(period.start, period.end))
         | Q(
@@ -218,14 +226,15 @@ def funnel(*, user, period: Period, department: Department | None = None, person
         qs = qs.filter(customer__department__in=subtree_ids(department))
     if person is not None:
         qs = qs.filter(customer__holder=person.pk)
+    keys = {"department_id": F("customer__department")}
+    if people:
+        keys["holder_id"] = F("customer__holder")
     groups = list(
-        qs.order_by()
-        .values("stage", department_id=F("customer__department"), holder_id=F("customer__holder"))
-        .annotate(n=Count("pk"), amount=Sum("expected_amount"))
+        qs.order_by().values("stage", **keys).annotate(n=Count("pk"), amount=Sum("expected_amount"))
     )
     probabilities = stage_probabilities()
-    people, departments = _names(
-        {g["holder_id"] for g in groups}, {g["department_id"] for g in groups}
+    names, departments = _names(
+        {g.get("holder_id") for g in groups}, {g["department_id"] for g in groups}
     )
     total = FunnelRow(key=None, label=_("Total"))
     by_department: dict = {}
@@ -241,13 +250,15 @@ def funnel(*, user, period: Period, department: Department | None = None, person
                 key=d, label=departments[d].name if d in departments else _("No department")
             )
         by_department[d].cells[g["stage"]].add(cell)
+        if not people:
+            continue
         h = g["holder_id"]
         if h not in by_person:
-            holder = people.get(h)
+            holder = names.get(h)
             by_person[h] = FunnelRow(
                 key=h,
                 label=holder.display_name if holder else _("In a pool (no holder)"),
-                department=_person_department(holder) if holder else "",
+                department=holder.department if holder else "",
             )
         by_person[h].cells[g["stage"]].add(cell)
     department_rows = sorted(
@@ -439,19 +450,26 @@ def ranking(*, user, period: Period, department: Department | None = None) -> Ra
     the customer was in a pool (credited to nobody) counts for its department and appears in
     the person table as an unranked line, so both tables add up to the same total.
 
-    Two aggregate queries (per user, per department) plus two for the names."""
+    One aggregate query (per user and department) plus two for the names."""
     qs = _scoped(SalesCredit.objects.all(), ranking_condition(user)).filter(
         on_date__range=(period.start, period.end)
     )
     if department is not None:
         qs = qs.filter(department__in=subtree_ids(department))
-    per_user = dict(qs.order_by().values_list("user").annotate(total=Sum("amount")))
-    per_department = dict(qs.order_by().values_list("department").annotate(total=Sum("amount")))
+    # One scan of the period's rows (`credit_date_cover_idx` holds user, department and
+    # amount: read from the index alone), grouped by both keys and rolled up here: the pairs
+    # are about as many as the people.
+    per_user: dict = {}
+    per_department: dict = {}
+    pairs = qs.order_by().values_list("user", "department").annotate(total=Sum("amount"))
+    for uid, did, amount in pairs:
+        per_user[uid] = per_user.get(uid, ZERO) + amount
+        per_department[did] = per_department.get(did, ZERO) + amount
     people, departments = _names(per_user.keys(), per_department.keys())
     total = sum(per_department.values(), ZERO)
     person_rows = _ranked(
         [
-            (uid, people[uid].display_name, _person_department(people[uid]), amount)
+            (uid, people[uid].display_name, people[uid].department, amount)
             for uid, amount in per_user.items()
             if uid is not None and uid in people
         ],

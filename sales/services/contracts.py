@@ -400,6 +400,8 @@ def contract_sign(*, actor, contract: Contract, signed_at: datetime, now: dateti
     contract.signed_by, contract.entered_at = actor, now
     contract._history_user, contract._history_date = actor, now
     contract.save()
+    # The plan now owes (the receivables read `signed` on the instalments alone).
+    contract.instalments.update(signed=True)
     if root is not None and contract.total < 0:
         _take_off_plan(root, -contract.total, on=timezone.localtime(signed_at).date())
     quantity = contract.lines.aggregate(q=Sum("quantity"))["q"] or Decimal("0")

@@ -35,6 +35,7 @@ from ..selectors.receivables import (
     receivables,
     receivables_totals,
     summary_of,
+    totals_of,
     with_labels,
 )
 
@@ -98,11 +99,20 @@ def receivables_view(request):
             "overdue_summary": summary_of(overdue),
         }
         return render(request, "sales/receivables_customer.html", context)
-    rows, page = _page(receivables(user, as_of=as_of, group=group), request)
+    qs = receivables(user, as_of=as_of, group=group)
+    if group == "customer":
+        rows, page = _page(qs, request)
+        totals = receivables_totals(user, as_of=as_of)
+    else:
+        # A row per person or department (thousands at most): read them all and add them up
+        # for the totals row instead of a second pass over every open instalment.
+        every = list(qs)
+        rows, page = _page(every, request)
+        totals = totals_of(every)
     context |= {
         "rows": with_labels(rows, group),
         "page": page,
-        "totals": receivables_totals(user, as_of=as_of),
+        "totals": totals,
         "query": request.GET.urlencode(),
     }
     return render(request, "sales/receivables.html", context)

@@ -23,12 +23,15 @@ from customers.views.exports import audited_export
 
 from ..forms_reports import FunnelForm, RankingForm, SalesByMonthForm
 from ..rights import may_see_sales_reports
-from ..selectors.reports import Period, funnel, period_of, ranking, sales_by_month
+from ..selectors.common import customer_condition
+from ..selectors.reports import Period, funnel, period_of, ranking, sales_by_month, subtree_ids
 
 FUNNEL_FILE = pgettext_lazy("file name", "sales-funnel-%(period)s.xlsx")
 BY_MONTH_FILE = pgettext_lazy("file name", "sales-by-month-%(period)s.xlsx")
 RANKING_FILE = pgettext_lazy("file name", "sales-ranking-%(period)s.xlsx")
 TOP_PEOPLE_CHARTED = 10
+# The ranking page lists this many people; the export lists everybody (docs/decisions.md).
+RANKING_PEOPLE_SHOWN = 100
 
 
 def _require(user) -> None:
@@ -92,7 +95,38 @@ def _export(request, *, list_name: str, page: str, sheets, filename, **effective
 # --- funnel ----------------------------------------------------------------------------------
 
 
-def _funnel_report(request):
+def _company_wide(user) -> bool:
+    """The viewer sees every customer (the GM): a person-by-person table or choice list would
+    hold every salesperson of the company."""
+    return customer_condition(user) is None
+
+
+def _narrow_person_choices(form, user) -> None:
+    """The person filter lists the chosen department's people; a company-wide viewer who has
+    chosen no department picks a department first (10,000 names in one list is no choice).
+    The form was validated against everybody the viewer sees, so a link naming a person
+    still works; only the rendered list is narrowed."""
+    field = form.fields.get("person")
+    if field is None:
+        return
+    department = form.value("department")
+    if department is not None:
+        field.queryset = field.queryset.filter(staff__department__in=subtree_ids(department))
+    elif _company_wide(user):
+        chosen = form.value("person")
+        field.queryset = field.queryset.filter(pk=chosen.pk) if chosen else field.queryset.none()
+        field.help_text = _("Choose a department to pick a person.")
+
+
+def _lists_people(user, department, person) -> bool:
+    """The funnel page has a per-person table unless a company-wide viewer chose no
+    department and no person (docs/decisions.md); the export always has it."""
+    return department is not None or person is not None or not _company_wide(user)
+
+
+def _funnel_report(request, *, people: bool | None = None):
+    """The report; `people` None: per-person rows unless a company-wide viewer has narrowed
+    it to no department or person (the page); True: always (the export)."""
     today = timezone.localdate()
     form = FunnelForm(request.GET, user=request.user, today=today)
     form.is_valid()
@@ -101,11 +135,15 @@ def _funnel_report(request):
     end = period_of("month", end).end if end else date(start.year, 12, 31)
     if end < start:
         end = date(start.year, 12, 31)
+    department, person = form.value("department"), form.value("person")
+    if people is None:
+        people = _lists_people(request.user, department, person)
     report = funnel(
         user=request.user,
         period=Period(start, end),
-        department=form.value("department"),
-        person=form.value("person"),
+        department=department,
+        person=person,
+        people=people,
     )
     return form, report
 
@@ -116,6 +154,8 @@ def funnel_view(request):
     """销售漏斗: per stage, per department and per person."""
     _require(request.user)
     form, report = _funnel_report(request)
+    people_listed = _lists_people(request.user, form.value("department"), form.value("person"))
+    _narrow_person_choices(form, request.user)
     labels = [label for _stage, label, _p in report.stages]
     cells = report.total.stage_cells()
     chart = bar_chart(
@@ -143,6 +183,7 @@ def funnel_view(request):
             "period_text": _period_text(report.period),
             "chart": chart,
             "count_chart": count_chart,
+            "people_listed": people_listed,
             "tab": "funnel",
             "query": _query(request),
         },
@@ -153,7 +194,7 @@ def funnel_view(request):
 @require_GET
 def funnel_export(request):
     _require(request.user)
-    form, report = _funnel_report(request)
+    form, report = _funnel_report(request, people=True)
 
     def sheets():
         header = [
@@ -220,6 +261,7 @@ def sales_by_month_view(request):
     """销售、回款与应收 by month of a year."""
     _require(request.user)
     form, report = _by_month_report(request)
+    _narrow_person_choices(form, request.user)
     labels = [f"{r.month:%m}" for r in report.rows]
     chart = bar_chart(
         labels,
@@ -297,6 +339,15 @@ def _ranking_report(request):
     return form, report, kind
 
 
+def _people_shown(rows: list) -> list:
+    """The page's person table: the first RANKING_PEOPLE_SHOWN ranked people and the pool
+    line (the export and a department's page list everybody)."""
+    ranked = [r for r in rows if r.rank is not None]
+    if len(ranked) <= RANKING_PEOPLE_SHOWN:
+        return rows
+    return ranked[:RANKING_PEOPLE_SHOWN] + [r for r in rows if r.rank is None]
+
+
 def _share(value: Decimal | None):
     return "" if value is None else value
 
@@ -326,6 +377,7 @@ def ranking_view(request):
             "report": report,
             "kind": kind,
             "period_text": _period_text(report.period),
+            "people_shown": _people_shown(report.people),
             "chart": chart if top else "",
             "department_chart": department_chart if report.departments else "",
             "tab": "ranking",

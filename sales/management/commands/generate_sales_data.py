@@ -167,6 +167,7 @@ TABLES = {
             ("settled_on", "D"),
             ("contract_id", "i"),
             ("customer_id", "i"),
+            ("signed", "i"),
         ],
     ),
     "collection": (
@@ -467,7 +468,7 @@ class Generator:
                     made_collections += pieces
                     if paid == amount:
                         settled = received[-1]
-                sink.add("instalment", (iid, seq, due, amount, paid, settled, kid, cid))
+                sink.add("instalment", (iid, seq, due, amount, paid, settled, kid, cid, signed))
             if not signed:
                 continue
             sink.add(
