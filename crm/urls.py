@@ -25,6 +25,7 @@ urlpatterns = [
     path("allocation/", include("allocation.urls")),
     path("sales/", include("sales.urls")),
     path("penalties/", include("penalties.urls")),
+    path("service/", include("service.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allocation",
     "sales",
     "penalties",
+    "service",
 ]
 
 MIDDLEWARE = [

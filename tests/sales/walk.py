@@ -1,5 +1,6 @@
-"""Sales' rows of the URL × role walk and the fuzz, gathered from one module per area so the
-areas do not edit the same table (tests/crm/test_url_walk.py, tests/test_fuzz.py read these)."""
+"""Sales' and service's rows of the URL × role walk and the fuzz, gathered from one module per
+area so the areas do not edit the same table (tests/crm/test_url_walk.py, tests/test_fuzz.py
+read these)."""
 
 from tests.sales import (
     walk_contracts,
@@ -9,6 +10,13 @@ from tests.sales import (
     walk_reports,
     walk_yearly,
 )
+from tests.service import (
+    walk_competitors,
+    walk_complaints,
+    walk_revisits,
+    walk_surveys,
+)
+from tests.service import walk_yearly as walk_service_yearly
 
 AREAS = (
     walk_opportunities,
@@ -18,6 +26,7 @@ AREAS = (
     walk_reports,
     walk_yearly,
 )
+AREAS += (walk_complaints, walk_service_yearly, walk_surveys, walk_revisits, walk_competitors)
 
 WALK = {name: row for area in AREAS for name, row in area.WALK.items()}
 WALK_KWARGS = {key: fn for area in AREAS for key, fn in area.WALK_KWARGS.items()}

@@ -1,0 +1,1 @@
+"""Writes of customer service (SPEC §11), one module per area."""

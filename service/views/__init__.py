@@ -1,0 +1,1 @@
+"""Views of customer service, one module per area."""
