@@ -6,7 +6,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from crm.admin import ReadOnlyAdmin
 
-from .models import Contact, Customer, CustomerKey, OwnershipEvent
+from .models import (
+    Contact,
+    CreditEvaluation,
+    CreditGradeRule,
+    CreditWeight,
+    Customer,
+    CustomerKey,
+    OwnershipEvent,
+)
 
 
 class ContactInline(admin.TabularInline):
@@ -25,6 +33,7 @@ class CustomerAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "tax_id", "phone"]
     show_full_result_count = False  # no COUNT(*) over a million rows
     readonly_fields = [
+        "credit_rating",  # only a credit evaluation sets it (SPEC §11)
         "holder",
         "pool",
         "department",
@@ -62,3 +71,42 @@ class CustomerKeyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_select_related = ["customer"]
     show_full_result_count = False
     deletable = True
+
+
+@admin.register(CreditWeight)
+class CreditWeightAdmin(admin.ModelAdmin):
+    """The weight of each 5C factor (admin-editable, SPEC §11); new evaluations read it, past
+    ones keep the weights they used."""
+
+    list_display = ["factor", "weight"]
+    list_editable = ["weight"]
+    ordering = ["id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditGradeRule)
+class CreditGradeRuleAdmin(admin.ModelAdmin):
+    """Per grade: the lowest weighted score and the settlement methods it allows on contracts."""
+
+    list_display = ["grade", "min_score", "allows_cash", "allows_rolling", "allows_goods_first"]
+    list_editable = ["min_score", "allows_cash", "allows_rolling", "allows_goods_first"]
+    ordering = ["grade"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditEvaluation)
+class CreditEvaluationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["evaluated_at", "customer", "grade", "score", "evaluator"]
+    list_filter = ["grade"]
+    list_select_related = ["customer", "evaluator"]
+    show_full_result_count = False

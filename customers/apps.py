@@ -118,6 +118,32 @@ class CustomersConfig(AppConfig):
             order=140,
         )
 
+        # 客户信用评价 (SPEC §11): the history on the customer page, the scheme in the admin.
+        from django.db.models.signals import post_migrate
+
+        from crm.roles import register_gm_permissions
+
+        from .credit_rules import ensure_on_migrate
+        from .extras import register_detail_section
+        from .views.credit import credit_section
+
+        register_detail_section(
+            "credit_rating",  # "credit" is sales' (sales credit of the customer's deals)
+            template="customers/_credit_section.html",
+            context=credit_section,
+            order=5,
+        )
+        register_gm_permissions(
+            [
+                "customers.view_creditweight",
+                "customers.change_creditweight",
+                "customers.view_creditgraderule",
+                "customers.change_creditgraderule",
+                "customers.view_creditevaluation",
+            ]
+        )
+        post_migrate.connect(ensure_on_migrate, sender=self, dispatch_uid="customers-credit-scheme")
+
         from constance.signals import config_updated
 
         from .tasks import on_config_updated

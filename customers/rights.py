@@ -143,6 +143,17 @@ def may_judge_validity(user, customer) -> bool:
     return is_manager_or_gm(user) and may_manage_customer(user, customer)
 
 
+def may_evaluate_credit(user, customer) -> bool:
+    """客户信用评价 (003 三, SPEC §11): the managers of the customer's department (subtree), the
+    accountants keeping its records (data admin) and the GM. The holder reads the history on the
+    customer's page but never grades their own customer."""
+    return (
+        user.is_superuser
+        or (is_manager_or_gm(user) and may_manage_customer(user, customer))
+        or may_keep_records_of(user, customer)
+    )
+
+
 def may_see_import_job(user, job) -> bool:
     """A background import's progress and errors are its author's."""
     return job.actor_id == user.pk

@@ -40,7 +40,9 @@ ARCHIVE_FIELDS = [
     "bank_account",
     "remarks",
 ]
-CLASSIFICATION_FIELDS = ["customer_class", "intent_grade", "credit_rating", "region"]
+# `credit_rating` is not typed by anyone: only a credit evaluation sets it (SPEC §11,
+# customers.services.credit.credit_evaluate).
+CLASSIFICATION_FIELDS = ["customer_class", "intent_grade", "region"]
 
 # 无效客户 (004 客户追访流程 1.C): an invalid customer keeps its holder but leaves every quota,
 # reminder and default list. Every such count and list filters with this one condition (the

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import archive, excel, exports, invalid, quality, records, worklist
+from .views import archive, credit, excel, exports, invalid, quality, records, worklist
 
 app_name = "customers"
 
@@ -32,6 +32,7 @@ urlpatterns = [
         name="referral_verify",
     ),
     path("<int:pk>/timeline/", records.timeline_page, name="timeline"),
+    path("<int:pk>/credit/", credit.credit_evaluate_view, name="credit_evaluate"),
     path("<int:pk>/photos/<int:photo_pk>/", records.visit_photo, name="visit_photo"),
     path("inquiries/new/", records.inquiry_new, name="inquiry_new"),
     path("worklist/", worklist.worklist, name="worklist"),

@@ -181,6 +181,19 @@ RULES = [
         "",
         False,
     ),
+    # 年度评价 (001 四.4; SPEC §11): added by migration 0007 (a frozen copy; a test compares).
+    (
+        "YEARLY_EVALUATION_MISSING",
+        gettext_noop("Yearly customer evaluation not submitted on time"),
+        "001 四.4",
+        D(0),
+        D(0),
+        D(0),
+        PERSON,
+        SCAN,
+        "",
+        False,
+    ),
     (
         "REWARD_MONEY",
         gettext_noop("Material reward"),

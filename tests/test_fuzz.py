@@ -336,6 +336,10 @@ ROWS: dict[str, Row] = {
     "customers:import_job_retry": Row(_pk("job"), post=()),
     "customers:export_log": Row(),
     "customers:import_template": Row(),
+    "customers:credit_evaluate": Row(
+        _pk("customer"),
+        post=("character", "capacity", "capital", "collateral", "conditions", "notes"),
+    ),
     # allocation
     "allocation:pool": Row(),
     "allocation:distribute": Row(

@@ -316,6 +316,29 @@ CONSTANCE_CONFIG = {
         _("Most rows a salesperson may export at once; larger exports are refused (001 五.4)"),
         int,
     ),
+    # Complaints (003 四 立即反应, SPEC §11): the first response is due by the end (24:00) of
+    # this many working days after the day the complaint was taken.
+    "COMPLAINT_RESPONSE_WORKDAYS": (
+        1,
+        _("Working days to the first response to a complaint (立即反应, 003 四)"),
+        int,
+    ),
+    "REVISIT_AFTER_STAGE_DAYS": (
+        3,
+        _("Days after a project stage (deposit, acceptance, inspection) its revisit is due"),
+        int,
+    ),
+    # Yearly evaluation (001 四.4, SPEC §11): month-day, Asia/Shanghai.
+    "YEARLY_EVALUATION_DUE": (
+        "12-25",
+        _("Yearly customer evaluations are due by this day of the year (MM-DD, 001 四.4)"),
+        str,
+    ),
+    "YEARLY_EVALUATION_REMINDERS_FROM": (
+        "12-01",
+        _("Daily reminders of the yearly evaluations start on this day of the year (MM-DD)"),
+        str,
+    ),
 }
 # A tuple (not a dict) keeps the order and lets the titles stay lazy translations.
 CONSTANCE_CONFIG_FIELDSETS = (
@@ -356,6 +379,15 @@ CONSTANCE_CONFIG_FIELDSETS = (
     (_("Penalties and rewards"), ("NEW_RESOURCE_QUOTA", "NO_LOGIN_DAYS", "CONTACT_STRIKES")),
     (_("Sales"), ("OPPORTUNITY_ACTION_GRACE_DAYS",)),
     (_("Confidentiality"), ("EXPORT_CAP_SALESPERSON",)),
+    (
+        _("Customer service"),
+        (
+            "COMPLAINT_RESPONSE_WORKDAYS",
+            "REVISIT_AFTER_STAGE_DAYS",
+            "YEARLY_EVALUATION_DUE",
+            "YEARLY_EVALUATION_REMINDERS_FROM",
+        ),
+    ),
 )
 
 # The company view's 12-month trends are cached this long (seconds; 0: computed every time).
@@ -430,6 +462,17 @@ CELERY_BEAT_SCHEDULE = {
     "sales-overdue-reminders": {
         "task": "sales.tasks.overdue_reminders",
         "schedule": crontab(minute=0, hour="8-11"),
+    },
+    # Yearly evaluation (SPEC §11): reminders from 12-01, then the managers' overdue notice and
+    # the KPI lines from the day after the due date; later runs the same day do nothing new.
+    "service-yearly-evaluations": {
+        "task": "service.tasks_yearly.yearly_evaluations_task",
+        "schedule": crontab(minute=15, hour="8-11"),
+    },
+    # Complaints' first response (立即反应, SPEC §11): hourly; each reminder and escalation once.
+    "complaint-deadlines": {
+        "task": "service.tasks_complaints.complaint_deadlines_task",
+        "schedule": crontab(minute=20),
     },
 }
 

@@ -16,10 +16,15 @@ from .archive import (
     Source,
 )
 from .audit import ExportLog
+from .credit import CreditEvaluation, CreditFactor, CreditGradeRule, CreditWeight
 from .records import Deal, FollowUp, InquiryCall, Referral, VisitPhoto
 
 __all__ = [
     "Contact",
+    "CreditEvaluation",
+    "CreditFactor",
+    "CreditGradeRule",
+    "CreditWeight",
     "Customer",
     "CustomerClass",
     "CustomerKey",

@@ -422,8 +422,17 @@ def _notify_no_login(entries: list[LedgerEntry], now: datetime) -> None:
 def penalties_scan(*, as_of: date, now: datetime, dry_run: bool = False) -> ScanResult:
     """Run every scan as of `as_of` and propose what is new. Entries go into the month of the
     breach, or into the month of `as_of` when that month is already closed."""
-    result = ScanResult(as_of=as_of)
     proposals = [p for scan in SCANS for p in scan(as_of)]
+    return propose_entries(proposals, as_of=as_of, now=now, dry_run=dry_run)
+
+
+def propose_entries(
+    proposals: list[Proposal], *, as_of: date, now: datetime, dry_run: bool = False
+) -> ScanResult:
+    """Propose the ledger entries of `proposals` that are new (by `scan_key`), for the scans
+    here and for the higher apps' own (e.g. service's yearly evaluation): same rules, same
+    months, same idempotency."""
+    result = ScanResult(as_of=as_of)
     keys = [p.scan_key for p in proposals]
     existing = set()
     for i in range(0, len(keys), 5000):

@@ -15,6 +15,7 @@ from crm.errors import refusal
 from crm.selectors import departments_managed_by, departments_visible_to, manages_company
 from crm.validators import parse_id, parse_page
 
+from ..evidence import entry_evidence
 from ..models import LedgerEntry
 from ..rights import may_decide, may_record_entries, may_see_ledger
 from ..selectors import entries_to_decide, entries_visible_to
@@ -88,6 +89,7 @@ def entry_detail(request, pk: int):
             "history": history,
             "reversal": reversal,
             "may_decide": may_decide(request.user, entry),
+            "evidence": entry_evidence(entry, request.user, request),
         },
     )
 

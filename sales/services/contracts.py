@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import RuleError
 from crm.validators import happened_problem, planned_problem
+from customers.credit_rules import allowed_settlements
 from customers.errors import NotAllowed
 from customers.models import Customer, Deal, Settlement
 from customers.services.records import holder_at, sale_clocks_move
@@ -177,6 +178,27 @@ def _clean_data(data: dict, *, default_settlement: str = "") -> dict:
     }
 
 
+def _check_credit_policy(customer, settlement: str, total: Decimal) -> None:
+    """The grade policy (SPEC §11, 003 三): a customer's credit grade limits the settlement
+    methods of its contracts (default D → 现款现货 only); a customer not yet evaluated may sign
+    any. A reduction (total ≤ 0) extends no credit and is never refused for it."""
+    if total <= 0:
+        return
+    allowed = allowed_settlements(customer)
+    if settlement not in allowed:
+        labels = dict(Settlement.choices)
+        raise ContractError(
+            _(
+                "This customer's credit grade is %(grade)s, which allows only: %(allowed)s. "
+                "Choose one of those settlement methods."
+            )
+            % {
+                "grade": customer.credit_rating,
+                "allowed": "、".join(str(labels[m]) for m in allowed) or "—",
+            }
+        )
+
+
 def _root(contract: Contract) -> Contract:
     return contract.amends if contract.amends_id else contract
 
@@ -281,6 +303,7 @@ def contract_create(
     plan = _clean_instalments(instalments, total=total, now=now)
     if root is not None:
         _check_reduction(root, total)
+    _check_credit_policy(customer, fields["settlement_method"], total)
     typed = (data.get("number") or "").strip()
     contract = Contract(
         customer=customer,
@@ -328,6 +351,7 @@ def contract_update(
     plan = _clean_instalments(instalments, total=total, now=now)
     if root is not None:
         _check_reduction(root, total)
+    _check_credit_policy(customer, fields["settlement_method"], total)
     typed = (data.get("number") or "").strip()
     if typed and typed != contract.number:
         if Contract.objects.filter(number=typed).exists():
@@ -375,6 +399,16 @@ def _take_off_plan(root: Contract, reduction: Decimal, *, on) -> None:
         raise ContractError(_("The reduction is larger than what is still unpaid."))
 
 
+_CONTRACT_SIGNED_HOOKS: list = []
+
+
+def register_contract_signed_hook(hook) -> None:
+    """`hook(contract=Contract, now=datetime)`, called after a contract is signed, in its
+    transaction (a higher app's follow-on work, e.g. service's 售后 revisits)."""
+    if hook not in _CONTRACT_SIGNED_HOOKS:
+        _CONTRACT_SIGNED_HOOKS.append(hook)
+
+
 @transaction.atomic
 def contract_sign(*, actor, contract: Contract, signed_at: datetime, now: datetime) -> Contract:
     """Sign a draft (SPEC §10): from now on it is never changed. The sale is credited to whoever
@@ -385,6 +419,7 @@ def contract_sign(*, actor, contract: Contract, signed_at: datetime, now: dateti
     problem = happened_problem(signed_at, now=now)
     if problem:
         raise ContractError(problem)
+    _check_credit_policy(customer, contract.settlement_method, contract.total)
     root = None
     if contract.amends_id:
         root = Contract.objects.select_for_update().get(pk=contract.amends_id)
@@ -418,6 +453,8 @@ def contract_sign(*, actor, contract: Contract, signed_at: datetime, now: dateti
     )
     if contract.total > 0:
         sale_clocks_move(customer=customer, occurred_at=signed_at)
+    for hook in _CONTRACT_SIGNED_HOOKS:
+        hook(contract=contract, now=now)
     return contract
 
 

@@ -16,6 +16,7 @@ from customers.rights import sees_only_own_customers
 from customers.selectors import customers_visible_to
 
 from ..defaults import stage_probabilities
+from ..extras import opportunity_sections
 from ..forms_opportunities import OpportunityActionForm, OpportunityForm, StageMoveForm
 from ..models import Stage
 from ..rights import may_draft_contract, may_see_opportunities, may_work_opportunity
@@ -151,6 +152,7 @@ def _detail(request, opportunity, *, move_form=None, action_form=None, status=20
             "can_contract": opportunity.stage == Stage.WON
             and may_draft_contract(request.user, customer),
             "contracts": list(opportunity.contracts.order_by("pk").only("pk", "number", "status")),
+            "opportunity_sections": opportunity_sections(opportunity, user=request.user),
         },
         status=status,
     )

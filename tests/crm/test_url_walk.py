@@ -122,6 +122,7 @@ ROWS: dict[str, Row] = {
     "customers:referral_new": Row(A_PARTIES, "customer"),
     "customers:referral_verify": Row(POST_ONLY, "referral"),
     "customers:timeline": Row(A_SEEN, "customer"),
+    "customers:credit_evaluate": Row(A_READERS, "customer"),  # A's manager, accountant, GM
     "customers:visit_photo": Row(A_SEEN, "photo"),  # who sees the customer's records
     "customers:inquiry_new": Row(EVERYONE, nav=True),
     "customers:worklist": Row(READERS, nav=True),

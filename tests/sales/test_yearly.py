@@ -252,7 +252,8 @@ def test_table_reads_a_fixed_number_of_queries(org):
     with CaptureQueriesContext(connection) as many:
         rows = yearly_table(c, as_of=AS_OF)
     assert len(rows) == 4
-    assert len(many.captured_queries) == len(few.captured_queries) <= 6
+    # Six of its own, plus one for the yearly evaluations a higher app registers (issue 16).
+    assert len(many.captured_queries) == len(few.captured_queries) <= 7
 
 
 # --- pages and who sees them ------------------------------------------------------------------
