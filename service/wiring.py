@@ -10,6 +10,15 @@ def connect() -> None:
     connect_surveys()
     connect_revisits()
     connect_competitors()
+    connect_customer_actions()
+
+
+def connect_customer_actions() -> None:
+    """Buttons on the customer page: take a complaint about this customer; the holder plans a
+    revisit or records a project stage (the pages take the customer)."""
+    from customers.extras import register_detail_action
+
+    register_detail_action("service", template="service/_customer_actions.html", order=30)
 
 
 def connect_complaints() -> None:

@@ -153,3 +153,18 @@ def test_analysis_page_and_logged_export(org, login, client):
     log = ExportLog.objects.get()
     assert log.list_name == "complaint_analysis" and log.actor == org.manager_a
     assert "year=2026" in log.filters
+
+
+def test_customer_page_offers_taking_a_complaint_and_the_holder_revisits(org, client):
+    from tests.factories import register
+
+    customer = register(org.sales_a, now=datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    url = reverse("customers:detail", args=[customer.pk])
+    client.force_login(org.sales_a)
+    page = client.get(url).content.decode()
+    assert f"/service/complaints/new/?customer={customer.pk}" in page
+    assert reverse("service:revisit_new", args=[customer.pk]) in page
+    client.force_login(org.accountant_a)
+    page = client.get(url).content.decode()
+    assert f"/service/complaints/new/?customer={customer.pk}" in page
+    assert reverse("service:revisit_new", args=[customer.pk]) not in page
