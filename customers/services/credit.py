@@ -11,6 +11,7 @@ from ..credit_rules import FACTORS, credit_scheme, grade_for, weighted_score
 from ..errors import NotAllowed
 from ..models import CreditEvaluation, Customer
 from ..rights import may_evaluate_credit
+from .records import customer_lock
 
 
 class CreditError(RuleError):
@@ -35,7 +36,7 @@ def credit_evaluate(
     weights are copied onto the evaluation), grade the weighted score at the thresholds and set
     the customer's credit rating — evaluation, rating and the customer's history in one
     transaction. Only the department's managers, its accountants and the GM evaluate."""
-    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    locked = customer_lock(customer)
     if not may_evaluate_credit(actor, locked):
         raise NotAllowed(
             _(

@@ -86,7 +86,10 @@ def _deadline(occurred_at: datetime, now: datetime) -> dict:
     }
 
 
-def _lock(customer: Customer) -> Customer:
+def customer_lock(customer: Customer) -> Customer:
+    """The customer's row, locked for the transaction: every service that writes a record about
+    a customer takes it first (the same lock order everywhere), so a reclaim sweep, a sale and
+    a follow-up on one customer never interleave and the holder read is the one written."""
     return Customer.objects.select_for_update().get(pk=customer.pk)
 
 
@@ -114,7 +117,7 @@ def _move_clock(customer_id: int, field: str, at: datetime) -> None:
 def followup_log(*, actor, customer: Customer, data: dict, now: datetime) -> FollowUp:
     """Log a follow-up. Late entries are accepted and marked (000 §3.1.d–e). Only the
     holder's own follow-ups move `last_followup_at`, the clock of the no-follow-up rule."""
-    customer = _lock(customer)
+    customer = customer_lock(customer)
     _check_may_follow_up(actor, customer)
     _check_time(data["occurred_at"], now)
     contact = data.get("contact")
@@ -301,7 +304,7 @@ def deal_record(
     `credit_to` and `checked` are for a higher app's approved workflow only (a cross-sale,
     000 §3.2.e: the seller gets the sale although someone else held the customer then, and
     the approving manager's right was checked by that workflow); forms never pass them."""
-    customer = _lock(customer)
+    customer = customer_lock(customer)
     if not checked:
         _check_may_record_deal(actor, customer)
     _check_time(data["occurred_at"], now)
@@ -358,7 +361,7 @@ def sale_clocks_move(*, customer: Customer, occurred_at: datetime) -> None:
     """A sale recorded by a higher app (a signed contract, SPEC §10) is a deal on its date: it
     restarts the no-deal clock (SPEC §6) and may be the first deal (000 §3.1.f). Locks the
     customer like every record here, so a reclaim sweep never reads a stale clock."""
-    customer = _lock(customer)
+    customer = customer_lock(customer)
     _first_deal(customer, occurred_at)
     _move_clock(customer.pk, "last_deal_at", occurred_at)
 
@@ -367,7 +370,7 @@ def sale_clocks_move(*, customer: Customer, occurred_at: datetime) -> None:
 def deal_confirm(*, actor, deal: Deal, now: datetime) -> Deal:
     """A manager confirms a gift or points record (a deal without a positive amount); from now
     on it counts for the no-deal rules like a sale on its date (SPEC §6)."""
-    customer = _lock(deal.customer)
+    customer = customer_lock(deal.customer)
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     if not may_confirm_records(actor, customer):
         raise NotAllowed(_("Only the department's managers confirm gift or points records."))
@@ -402,7 +405,7 @@ def referral_record(*, actor, customer: Customer, data: dict, now: datetime) -> 
     """Record a referral. It keeps the customer for the no-deal rules only once it is proven:
     the referred customer's number is registered (now or later, see `referrals_link`) or a
     manager verified it (`referral_verify`)."""
-    customer = _lock(customer)
+    customer = customer_lock(customer)
     _check_may_follow_up(actor, customer)
     _check_time(data["occurred_at"], now)
     data = dict(data)
@@ -430,7 +433,7 @@ def referral_record(*, actor, customer: Customer, data: dict, now: datetime) -> 
 @transaction.atomic
 def referral_verify(*, actor, referral: Referral, now: datetime) -> Referral:
     """A manager verifies a referral that no registration proves yet."""
-    customer = _lock(referral.customer)
+    customer = customer_lock(referral.customer)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if not may_confirm_records(actor, customer):
         raise NotAllowed(_("Only the department's managers verify referrals."))

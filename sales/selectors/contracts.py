@@ -1,15 +1,15 @@
 """Reads of contracts, collections and returns (SPEC §10), each scoped by the one rule of
 `sales.selectors.common` (SPEC §1): what lies outside the user's scope is not there (404)."""
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
-from django.utils import timezone
 
 from crm.models import Staff
 from crm.rights import is_salesperson
 from crm.selectors import departments_visible_to
+from customers.day import month_bounds
 from customers.models import Deal
 
 from ..models import Collection, Contract, ContractLine, Instalment, ReturnRecord
@@ -44,15 +44,6 @@ def contract_list(user, *, status: str = "", month: date | None = None, holder_i
     if holder_id:
         qs = qs.filter(customer__holder=holder_id)
     return qs
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """Local midnight of the month's first day and of the next month's (an indexed range)."""
-    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return (
-        timezone.make_aware(datetime.combine(month, time())),
-        timezone.make_aware(datetime.combine(following, time())),
-    )
 
 
 def holder_choices(user) -> list[tuple[int, str]]:

@@ -33,7 +33,7 @@ from crm.validators import happened_problem, planned_problem
 from customers.credit_rules import allowed_settlements
 from customers.errors import NotAllowed
 from customers.models import Customer, Deal, Settlement
-from customers.services.records import holder_at, sale_clocks_move
+from customers.services.records import customer_lock, holder_at, sale_clocks_move
 
 from ..credit_hooks import credit_department
 from ..models import (
@@ -59,12 +59,6 @@ class ContractError(RuleError):
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _lock_customer(customer) -> Customer:
-    # The customer row first, like every record of customers' services: a reclaim sweep and a
-    # signing never interleave on the same customer.
-    return Customer.objects.select_for_update().get(pk=customer.pk)
 
 
 def _check_may_draft(actor, customer) -> None:
@@ -283,7 +277,7 @@ def contract_create(
     """A draft contract (or, with `amends`, a draft amendment of that signed contract). The
     number is generated when left blank; lines' amounts are quantity × unit price and the total
     their sum; the instalments must add up to the total exactly."""
-    customer = _lock_customer(customer)
+    customer = customer_lock(customer)
     _check_may_draft(actor, customer)
     root = None
     if amends is not None:
@@ -325,7 +319,7 @@ def contract_create(
 
 
 def _lock_draft(actor, contract: Contract) -> tuple[Customer, Contract]:
-    customer = _lock_customer(contract.customer)
+    customer = customer_lock(contract.customer)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     _check_may_draft(actor, customer)
     if contract.is_signed:
@@ -562,7 +556,7 @@ def return_record(*, actor, customer, data: dict, now: datetime) -> ReturnRecord
     this customer — at most what is left of it after earlier returns — and debits the sales
     credit of whoever got the original's, on the return's date. The original is never
     edited. An exchange records what came back; what went out instead is a new sale."""
-    customer = _lock_customer(customer)
+    customer = customer_lock(customer)
     _check_may_draft(actor, customer)
     deal, line = data.get("deal"), data.get("contract_line")
     if (deal is None) == (line is None):
@@ -688,7 +682,7 @@ def contract_attachment_add(*, actor, contract: Contract, upload, now: datetime)
     (`attachment_path`); it is served only by `sales:contract_attachment`, to those who may
     see the customer. Drafts and signed contracts both take attachments (the scan comes after
     the signature)."""
-    customer = _lock_customer(contract.customer)
+    customer = customer_lock(contract.customer)
     _check_may_draft(actor, customer)
     content_type = attachment_content_type(upload)
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200] or "scan"

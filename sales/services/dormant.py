@@ -32,7 +32,7 @@ from crm.validators import happened_problem
 from customers.errors import NotAllowed
 from customers.models import Customer, OwnershipKind
 from customers.services import ownership_transfer
-from customers.services.records import deal_record
+from customers.services.records import customer_lock, deal_record
 
 from ..models import CrossSale, Decision, DormantMark
 from ..rights import may_decide_cross_sale, may_mark_customer_dormant, may_request_cross_sale
@@ -64,10 +64,6 @@ def _limited(reason: str | None) -> str:
     return reason
 
 
-def _lock_customer(customer) -> Customer:
-    return Customer.objects.select_for_update().get(pk=customer.pk)
-
-
 def _lock_standing_mark(customer_id: int) -> DormantMark | None:
     return (
         DormantMark.objects.select_for_update()
@@ -83,7 +79,7 @@ def _lock_standing_mark(customer_id: int) -> DormantMark | None:
 def dormant_mark(*, actor, customer, reason: str, now: datetime) -> DormantMark:
     """Mark `customer` dormant (沉默客户, 000 §3.2.e: 以数据部核实情况为准) with the reason the
     data department found. Refused when a mark already stands."""
-    customer = _lock_customer(customer)
+    customer = customer_lock(customer)
     if not may_mark_customer_dormant(actor, customer):
         raise NotAllowed(
             _("Only the data administrator keeping this customer's department marks it dormant.")
@@ -100,7 +96,7 @@ def dormant_mark(*, actor, customer, reason: str, now: datetime) -> DormantMark:
 def dormant_clear(*, actor, mark: DormantMark, reason: str, now: datetime) -> DormantMark:
     """Withdraw a standing mark, with a reason. Refused while a cross-sale for it waits: the
     manager decides that first."""
-    customer = _lock_customer(mark.customer)  # customer, then mark: the order decide uses
+    customer = customer_lock(mark.customer)  # customer, then mark: the order decide uses
     if not may_mark_customer_dormant(actor, customer):
         raise NotAllowed(
             _("Only the data administrator keeping this customer's department clears the mark.")
@@ -204,7 +200,7 @@ def cross_sale_request(*, actor, customer, data: dict, now: datetime) -> CrossSa
     if staff is None:
         raise NotAllowed(_("Only active salespeople file cross-sales."))
     fields = _sale_data(data, now=now)
-    customer = _lock_customer(customer)
+    customer = customer_lock(customer)
     mark = _lock_standing_mark(customer.pk)
     _check_eligible(actor, staff, customer, mark)
     if fields["occurred_at"] < mark.marked_at:
@@ -276,7 +272,7 @@ def cross_sale_decide(
             body=reason,
         )
         return locked
-    customer = _lock_customer(locked.customer)
+    customer = customer_lock(locked.customer)
     mark = _lock_standing_mark(customer.pk)
     staff = _active_seller(locked.seller, now=now)
     if staff is None:

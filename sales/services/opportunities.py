@@ -23,6 +23,7 @@ from crm.calendar import SHANGHAI, day_start
 from crm.errors import RuleError
 from customers.models import Customer
 from customers.services import followup_log
+from customers.services.records import customer_lock
 
 from ..models import CLOSED_STAGES, Opportunity, OpportunityAction, Stage, StageChange
 from ..rights import may_work_opportunity
@@ -65,7 +66,7 @@ def _clean_data(data: dict, *, now: datetime) -> dict:
 def opportunity_create(*, actor, customer: Customer, data: dict, now: datetime) -> Opportunity:
     """Open an opportunity at 初步接洽 on a held customer (the holder or a department manager)."""
     # Locked so the holder read here is the holder when the row is written.
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = customer_lock(customer)
     _check_may_work(actor, customer)
     if customer.holder_id is None:
         raise OpportunityError(

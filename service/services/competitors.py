@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import RuleError
 from customers.models import Customer
+from customers.services.records import customer_lock
 
 from ..models import Competitor, CompetitorLink
 from ..rights import may_edit_competitors, may_link_competitor
@@ -105,7 +106,7 @@ def competitor_link(
     if len(note) > NOTE_MAX:
         raise CompetitorError(_("The note is too long: at most 300 characters."))
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer = customer_lock(customer)
         if not may_link_competitor(actor, customer):
             raise CompetitorError(
                 _("Only the customer's holder and the department's managers link competitors.")

@@ -20,7 +20,7 @@ from crm.errors import RuleError
 from customers.errors import NotAllowed
 from customers.models import Customer, FollowUp
 from customers.selectors import VALID
-from customers.services.records import followup_log
+from customers.services.records import customer_lock, followup_log
 
 from ..models.revisits import STAGE_KINDS, ProjectStageEvent, RevisitPlan
 from ..rights import may_generate_yearly_revisits, may_work_revisit
@@ -87,7 +87,7 @@ def stage_event_record(
     *, actor, customer: Customer, stage: str, occurred_on: date, now: datetime
 ) -> ProjectStageEvent:
     """A project stage reached; its revisit is due REVISIT_AFTER_STAGE_DAYS after it."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = customer_lock(customer)
     _check_may_work(actor, customer)
     if stage not in STAGE_KINDS:
         raise RevisitError(_("Unknown project stage."))
@@ -117,7 +117,7 @@ def revisit_plan_create(
     *, actor, customer: Customer, kind: str, due_on: date, note: str, now: datetime
 ) -> RevisitPlan:
     """定期 or 实时 revisit planned by hand (today or later)."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = customer_lock(customer)
     _check_may_work(actor, customer)
     if kind not in MANUAL_KINDS:
         raise RevisitError(_("Only regular and real-time revisits are planned by hand."))

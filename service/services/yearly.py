@@ -16,6 +16,7 @@ from crm.models import Department, Staff, User
 from crm.notifications import notify_many
 from crm.rights import general_managers
 from customers.models import Customer
+from customers.services.records import customer_lock
 from penalties.services.scans import Proposal, propose_entries
 
 from ..models import YearlyEvaluation, YearlyEvaluationNotice
@@ -53,7 +54,7 @@ def yearly_evaluation_submit(
     """The holder's three evaluations, once per customer and year; late submissions are taken
     (marked late) but the KPI line stands."""
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer = customer_lock(customer)
         if not may_submit_yearly_evaluation(actor, customer):
             raise YearlyEvaluationError(_("Only the customer's holder submits its evaluation."))
         if not due_customers(year).filter(pk=customer.pk).exists():
