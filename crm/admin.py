@@ -30,7 +30,7 @@ admin.site.index_title = _("Administration")
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
-        fields = ["name", "parent", "manager", "region"]
+        fields = ["name", "kind", "parent", "manager", "region"]
 
     def clean_manager(self):
         manager = self.cleaned_data.get("manager")
@@ -50,7 +50,7 @@ class DepartmentForm(forms.ModelForm):
 @admin.register(Department)
 class DepartmentAdmin(SimpleHistoryAdmin):
     form = DepartmentForm
-    list_display = ["indented_name", "parent", "manager", "region"]
+    list_display = ["indented_name", "kind", "parent", "manager", "region"]
     list_select_related = ["parent", "manager"]
     search_fields = ["name", "region"]
     autocomplete_fields = ["manager"]
@@ -165,8 +165,16 @@ class UserAdmin(RevertNeedsChangeMixin, SimpleHistoryAdmin, BaseUserAdmin):
 
 @admin.register(Staff)
 class StaffAdmin(RevertNeedsChangeMixin, BoundedDatesAdminMixin, SimpleHistoryAdmin):
-    list_display = ["user", "role", "department", "hire_date", "status", "status_effective_at"]
-    list_filter = ["role", "status", "department"]
+    list_display = [
+        "user",
+        "role",
+        "position",
+        "department",
+        "hire_date",
+        "status",
+        "status_effective_at",
+    ]
+    list_filter = ["role", "position", "status", "department"]
     list_select_related = ["user", "department"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]

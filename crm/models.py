@@ -41,7 +41,14 @@ class Department(models.Model):
     """部门. A tree: `path` ("/1/4/") is the materialised ancestry, so a subtree is one prefix
     match and "which departments may this user see" stays one query at any depth."""
 
+    class Kind(models.TextChoices):
+        GENERAL = "", _("Department")
+        # 店面 (004, SPEC §12): receives visitors and dispatches designers; its manager is the
+        # 店经理. The same ownership, reclaim and ledger rules apply to its customers.
+        STORE = "store", _("Store")
+
     name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, blank=True, default="")
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent department"),
@@ -102,6 +109,17 @@ class Staff(models.Model):
         GENERAL_MANAGER = "general_manager", _("General manager")
         ACCOUNTANT = "accountant", _("Accountant")
 
+    class Position(models.TextChoices):
+        """岗位 in a store (004 一): a job on top of the rights role. A customer manager,
+        designer, home-decoration consultant or draftsman holds the salesperson role (they
+        hold and register customers); the store manager is the store's department manager."""
+
+        NONE = "", _("(none)")
+        CUSTOMER_MANAGER = "customer_manager", _("Customer manager")
+        DESIGNER = "designer", _("Designer")
+        HOME_CONSULTANT = "home_consultant", _("Home-decoration consultant")
+        DRAFTSMAN = "draftsman", _("Draftsman")
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         TRANSFERRING = "transferring", _("Transferring")
@@ -111,6 +129,9 @@ class Staff(models.Model):
         "crm.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    position = models.CharField(
+        _("position"), max_length=20, choices=Position.choices, blank=True, default=""
+    )
     department = models.ForeignKey(
         Department,
         verbose_name=_("department"),

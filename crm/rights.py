@@ -93,6 +93,17 @@ def role_of(person) -> str | None:
     return staff.role if staff else None
 
 
+def position_of(person) -> str:
+    """The store position (岗位) of a User (from the loaded profile: no query) or a Staff row;
+    "" for none. Only rights modules read it."""
+    if isinstance(person, Staff):
+        return person.position
+    if person is None or not person.is_authenticated:
+        return ""
+    staff = getattr(person, "staff", None)
+    return staff.position if staff else ""
+
+
 def has_role(person) -> bool:
     """Anybody on the staff (any of the four roles)."""
     return role_of(person) is not None

@@ -26,6 +26,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("penalties/", include("penalties.urls")),
     path("service/", include("service.urls")),
+    path("stores/", include("stores.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -119,7 +119,12 @@ def seed_customers(*, today: date, users: dict, light: bool = False) -> list[str
     if Customer.objects.filter(source_note=MARKER).exists():
         return [f"演示客户已存在：{Customer.objects.filter(source_note=MARKER).count()} 位"]
     rng = random.Random(2026)
-    sales = [u for u in users.values() if u.staff.role == "salesperson" and u.staff.department]
+    # Store staff get their customers from the visitor register (stores demo), not from here.
+    sales = [
+        u
+        for u in users.values()
+        if u.staff.role == "salesperson" and u.staff.department and not u.staff.position
+    ]
     n = 0
     pooled = company = 0
     used: set[str] = set()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sales",
     "penalties",
     "service",
+    "stores",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +295,39 @@ CONSTANCE_CONFIG = {
         _("New customers each salesperson must register in a month (000 §4.2①a)"),
         int,
     ),
+    "STORE_MAIN_MATERIAL_STANDARD": (
+        50000,
+        _("Main-material sales (yuan) a designer must reach in a month to be dispatched first"),
+        int,
+    ),
+    "DISPATCH_DEPOSIT_ORDER_LIMIT": (
+        3,
+        _("Orders in hand with a deposit at which a designer gets no more dispatches"),
+        int,
+    ),
+    "DISPATCH_REFUSAL_STOP_MONTHS": (
+        1,
+        _("Months a designer who refused a dispatch gets none"),
+        int,
+    ),
+    "DISPATCH_PLAN_UNSIGNED_DAYS": (
+        30,
+        _(
+            "Days after presenting a plan without signing (off-plan houses aside) after which "
+            "the designer gets no dispatches"
+        ),
+        int,
+    ),
+    "DISPATCH_ABSENCE_LIMIT": (
+        3,
+        _("Absences, late arrivals and early leaves in 30 days at which a designer gets none"),
+        int,
+    ),
+    "DISPATCH_BIG_ORDER_YUAN": (
+        300000,
+        _("Budget (yuan) from which an order is big: senior or fee-charging designers first"),
+        int,
+    ),
     "NO_LOGIN_DAYS": (14, _("Days without a login before the manager is told (002 §3)"), int),
     "OPPORTUNITY_ACTION_GRACE_DAYS": (
         7,
@@ -386,6 +420,17 @@ CONSTANCE_CONFIG_FIELDSETS = (
             "REVISIT_AFTER_STAGE_DAYS",
             "YEARLY_EVALUATION_DUE",
             "YEARLY_EVALUATION_REMINDERS_FROM",
+        ),
+    ),
+    (
+        _("Stores and dispatch"),
+        (
+            "STORE_MAIN_MATERIAL_STANDARD",
+            "DISPATCH_DEPOSIT_ORDER_LIMIT",
+            "DISPATCH_REFUSAL_STOP_MONTHS",
+            "DISPATCH_PLAN_UNSIGNED_DAYS",
+            "DISPATCH_ABSENCE_LIMIT",
+            "DISPATCH_BIG_ORDER_YUAN",
         ),
     ),
 )

@@ -91,7 +91,7 @@ def test_each_app_registers_its_page_rights():
 )
 def test_the_navigation_costs_no_query(org, who, django_assert_num_queries):
     # As a request has it: the auth backend loads the profile with the user (crm.auth).
-    user = User.objects.select_related("staff").get(pk=getattr(org, who).pk)
+    user = User.objects.select_related("staff", "staff__department").get(pk=getattr(org, who).pk)
     with django_assert_num_queries(0):
         nav_for(user)
 

@@ -16,15 +16,23 @@ def run(capsys):
 def test_seed_demo_builds_the_organisation(db, capsys):
     out = run(capsys)
     assert Staff.objects.filter(role="general_manager").count() == 1
-    departments = Department.objects.all()
+    # Three sales departments and one store (SPEC §12) with its manager, two customer
+    # managers and five designers.
+    departments = Department.objects.filter(kind="")
     assert departments.count() == 3
     assert departments.filter(parent__isnull=False).count() == 1, "one sub-department"
+    store = Department.objects.get(kind="store")
+    assert store.manager is not None
+    positions = list(Staff.objects.filter(department=store).values_list("position", flat=True))
+    assert positions.count("customer_manager") == 2 and positions.count("designer") == 5
     for department in departments:
         assert department.manager is not None
         sales = Staff.objects.filter(department=department, role="salesperson").count()
         assert 3 <= sales <= 5
     assert Staff.objects.filter(role="accountant").count() == 2
-    new = Staff.objects.filter(role="salesperson", hire_date__gt=date(2026, 10, 22))
+    new = Staff.objects.filter(
+        role="salesperson", hire_date__gt=date(2026, 10, 22), department__kind=""
+    )
     assert new.count() == 1, "one hired less than a month ago"
     assert Staff.objects.filter(status="left", status_effective_at__isnull=False).count() == 1
     # Logins printed, password printed.

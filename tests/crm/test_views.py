@@ -27,8 +27,8 @@ def nav_keys(response):
             "gm",
             "dashboard departments customers register worklist duplicates pool inbox notices"
             " swaps opportunities contracts receivables credit sales_reports inquiry complaints"
-            " yearly_evaluation surveys revisits competitors ledger overview exports calendar"
-            " logins admin",
+            " yearly_evaluation surveys revisits competitors stores ledger overview exports"
+            " calendar logins admin",
         ),
         (
             "manager_a",

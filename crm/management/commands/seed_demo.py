@@ -18,7 +18,10 @@ DEPARTMENTS = [
     ("east", "华东销售部", None, "华东", "east.manager"),
     ("shanghai", "上海分部", "east", "上海", "sh.manager"),
     ("south", "华南销售部", None, "华南", "south.manager"),
+    ("store", "朝阳家居体验店", None, "北京", "store.manager"),
 ]
+# Departments of a kind other than the general one (SPEC §12: a store is a department).
+KINDS = {"store": Department.Kind.STORE}
 # (username, family name, given name, role, department key, hire offset days, note)
 PEOPLE = [
     ("gm", "王", "建国", R.GENERAL_MANAGER, None, 3650, ""),
@@ -37,7 +40,26 @@ PEOPLE = [
     ("south.sales3", "何", "军", R.SALESPERSON, "south", 200, ""),
     ("acct.east", "徐", "慧", R.ACCOUNTANT, "east", 1500, ""),
     ("acct.south", "朱", "琳", R.ACCOUNTANT, "south", 1300, ""),
+    ("store.manager", "高", "峰", R.MANAGER, "store", 1600, ""),
+    ("store.cm1", "林", "晓", R.SALESPERSON, "store", 800, ""),
+    ("store.cm2", "谢", "雨", R.SALESPERSON, "store", 350, ""),
+    ("store.d1", "罗", "毅", R.SALESPERSON, "store", 2200, ""),
+    ("store.d2", "梁", "燕", R.SALESPERSON, "store", 1400, ""),
+    ("store.d3", "宋", "楠", R.SALESPERSON, "store", 900, ""),
+    ("store.d4", "唐", "琪", R.SALESPERSON, "store", 500, ""),
+    ("store.d5", "韩", "笑", R.SALESPERSON, "store", 150, ""),
+    ("store.hc1", "冯", "亮", R.SALESPERSON, "store", 600, ""),
+    ("store.draft1", "曹", "雪", R.SALESPERSON, "store", 300, ""),
 ]
+# Store positions (004 一) on top of the salesperson role.
+P = Staff.Position
+POSITIONS = {
+    "store.cm1": P.CUSTOMER_MANAGER,
+    "store.cm2": P.CUSTOMER_MANAGER,
+    **{f"store.d{n}": P.DESIGNER for n in range(1, 6)},
+    "store.hc1": P.HOME_CONSULTANT,
+    "store.draft1": P.DRAFTSMAN,
+}
 ACCOUNTANT_DEPARTMENTS = {"acct.east": ["east"], "acct.south": ["south"]}
 
 
@@ -86,6 +108,7 @@ class Command(BaseCommand):
             department = Department.objects.filter(name=name, parent=parent).first()
             department = department or Department(name=name, parent=parent)
             department.region = region
+            department.kind = KINDS.get(key, Department.Kind.GENERAL)
             departments[key] = department_save(department=department)
 
         rows = []
@@ -96,11 +119,13 @@ class Command(BaseCommand):
                 user=users[username],
                 defaults={
                     "role": role,
+                    "position": POSITIONS.get(username, ""),
                     "department": departments.get(dept_key),
                     "hire_date": today - timedelta(days=offset),
                 },
                 create_defaults={
                     "role": role,
+                    "position": POSITIONS.get(username, ""),
                     "department": departments.get(dept_key),
                     "hire_date": today - timedelta(days=offset),
                     "status": Staff.Status.ACTIVE,
@@ -144,7 +169,11 @@ class Command(BaseCommand):
                 extra = " · 新入职(首月)"
             elif note == "leaving":
                 extra = " · 离职交接中（见下）"
+            job = staff.get_position_display() if staff.position else staff.get_role_display()
+            if staff.department and staff.department.manager_id == staff.user_id:
+                if staff.department.kind == Department.Kind.STORE:
+                    job = f"{job}（店经理）"
             out.write(
                 f"  {staff.user.username:<15} {staff.user.display_name} · "
-                f"{staff.get_role_display()} · {department}{extra}"
+                f"{job} · {department}{extra}"
             )

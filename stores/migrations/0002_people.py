@@ -1,0 +1,9 @@
+"""Placeholder of the people area: its schema changes go here, so the areas' migrations never
+collide (each area owns one link of the chain)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("stores", "0001_initial")]
+    operations = []

@@ -1,0 +1,9 @@
+"""Placeholder of the review area: its schema changes go here, so the areas' migrations never
+collide (each area owns one link of the chain)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("stores", "0004_dispatch")]
+    operations = []
