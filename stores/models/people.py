@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -16,7 +17,8 @@ class DesignStyle(models.TextChoices):
     EUROPEAN = "european", _("European")
     AMERICAN = "american", _("American")
     NORDIC = "nordic", _("Nordic")
-    JAPANESE = "japanese", _("Japanese")
+    # Django itself translates "Japanese" as the language (日语): a context of our own.
+    JAPANESE = "japanese", pgettext_lazy("design style", "Japanese")
     MEDITERRANEAN = "mediterranean", _("Mediterranean")
     INDUSTRIAL = "industrial", _("Industrial")
     LIGHT_LUXURY = "light_luxury", _("Light luxury")
@@ -119,6 +121,9 @@ class DesignerMonth(models.Model):
             models.UniqueConstraint(fields=["designer", "month"], name="designermonth_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.designer} {self.month:%Y-%m}"
+
 
 class Attendance(models.Model):
     """设计师考勤 (004 二.7, 五.6): one row per designer and day, kept by the customer managers.
@@ -161,6 +166,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["designer", "day"], name="attendance_unique_day"),
         ]
         indexes = [models.Index(fields=["store", "day"], name="attendance_store_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.designer} {self.day}"
 
 
 class Outing(models.Model):
@@ -208,6 +216,9 @@ class Outing(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.designer} {self.purpose}"
+
 
 class ManagerAway(models.Model):
     """店经理不在 (休假、外出开会): while it covers the moment, the GM authorises dispatches
@@ -234,3 +245,6 @@ class ManagerAway(models.Model):
         verbose_name_plural = _("store manager's absences")
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["store", "ends_at"], name="manageraway_store_idx")]
+
+    def __str__(self) -> str:
+        return self.reason

@@ -60,6 +60,9 @@ class MonthlyReview(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.customer_manager} {self.month:%Y-%m}"
+
     @property
     def total(self) -> int:
         """Out of 100; the store manager's 20 count as 0 until scored."""

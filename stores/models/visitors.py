@@ -231,3 +231,6 @@ class WeeklyReconciliation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "week_start"], name="reconciliation_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.week_start}"

@@ -17,6 +17,7 @@ from tests.service import (
     walk_surveys,
 )
 from tests.service import walk_yearly as walk_service_yearly
+from tests.stores import walk_dispatch, walk_people, walk_review, walk_visitors
 from tests.stores import walk_home as walk_store_home
 
 AREAS = (
@@ -28,7 +29,7 @@ AREAS = (
     walk_yearly,
 )
 AREAS += (walk_complaints, walk_service_yearly, walk_surveys, walk_revisits, walk_competitors)
-AREAS += (walk_store_home,)
+AREAS += (walk_store_home, walk_people, walk_visitors, walk_dispatch, walk_review)
 
 WALK = {name: row for area in AREAS for name, row in area.WALK.items()}
 WALK_KWARGS = {key: fn for area in AREAS for key, fn in area.WALK_KWARGS.items()}
