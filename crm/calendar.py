@@ -33,6 +33,14 @@ def package_knows(day: date) -> bool:
     return True
 
 
+def package_says(day: date) -> bool | None:
+    """The package's answer for `day`, or None for a year it does not know."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
+
+
 def _package_or_weekday(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)

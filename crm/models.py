@@ -319,3 +319,29 @@ class AccountChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_field_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Backup(models.Model):
+    """数据备份 (002 §4.3; SPEC §9): one nightly dump of the database, its manifest (row counts
+    and checksums per table at dump time, beside the file) and the result of restoring it into
+    a scratch database and comparing."""
+
+    file_name = models.CharField(_("file"), max_length=200, unique=True)
+    engine = models.CharField(_("database"), max_length=20)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    size = models.BigIntegerField(_("size (bytes)"), default=0)
+    is_ok = models.BooleanField(_("succeeded"), default=False)
+    error = models.TextField(_("error"), blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    is_verified = models.BooleanField(_("verified"), null=True, blank=True)
+    verify_message = models.TextField(_("verification"), blank=True)
+    pruned_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("backup")
+        verbose_name_plural = _("backups")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -185,6 +185,20 @@ def may_administer(user) -> bool:
 
 
 @page_right
+def may_import_calendar(user) -> bool:
+    """工作日历 → 导入 (SPEC §9): the general manager (and a superuser) reads the State
+    Council's holiday notice into the calendar; it changes every entry deadline."""
+    return bool(getattr(user, "is_superuser", False)) or is_general_manager(user)
+
+
+@page_right
+def may_read_backups(user) -> bool:
+    """备份 (SPEC §9): the general manager (and a superuser) sees the backups and is warned
+    when one failed or is missing."""
+    return bool(getattr(user, "is_superuser", False)) or is_general_manager(user)
+
+
+@page_right
 def may_read_login_log(user) -> bool:
     """The login log and the account-change record (SPEC §9: "a login log ... the GM can
     read"): the general manager (and a superuser); 404 for everyone else."""

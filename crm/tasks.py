@@ -16,3 +16,22 @@ def deactivate_departed_staff() -> int:
 def heartbeat() -> None:
     """Beat schedules this every minute; /healthz reports how long ago it last ran."""
     heartbeat_record(now=timezone.now())
+
+
+@shared_task
+def calendar_next_year_check() -> int:
+    """From 1 November: tell the GMs (weekly at most) while next year's holidays are unknown."""
+    from .holiday_notice import next_year_check
+
+    return next_year_check(now=timezone.now())
+
+
+@shared_task
+def backup_nightly() -> bool:
+    """Dump the database, then prove the dump by restoring it into a scratch database."""
+    from .backup import backup_run, backup_verify
+
+    backup = backup_run(now=timezone.now())
+    if backup.is_ok:
+        backup_verify(backup=backup, now=timezone.now())
+    return backup.is_ok

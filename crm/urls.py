@@ -2,13 +2,24 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import accounts, calendar, departments, health, home, notifications
+from .views import (
+    accounts,
+    backups,
+    calendar,
+    calendar_import,
+    departments,
+    health,
+    home,
+    notifications,
+)
 
 crm_patterns = [
     path("", home.dashboard, name="dashboard"),
     path("departments/", departments.department_list, name="department_list"),
     path("departments/<int:pk>/", departments.department_detail, name="department_detail"),
     path("calendar/", calendar.calendar_month, name="calendar"),
+    path("calendar/import/", calendar_import.calendar_import, name="calendar_import"),
+    path("backups/", backups.backup_list, name="backup_list"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
     path(

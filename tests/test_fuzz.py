@@ -246,6 +246,8 @@ ROWS: dict[str, Row] = {
     "crm:department_list": Row(),
     "crm:department_detail": Row(_pk("department")),
     "crm:calendar": Row(),
+    "crm:calendar_import": Row(post=("text", "year", "confirm")),
+    "crm:backup_list": Row(),
     "crm:notifications": Row(),
     "crm:notification_open": Row(_pk("notification"), post=()),
     "crm:notifications_read": Row(post=()),

@@ -435,6 +435,11 @@ CONSTANCE_CONFIG_FIELDSETS = (
     ),
 )
 
+# Backups (SPEC §9, 002 §4.3): `manage.py backup`, nightly by beat, kept 14 daily + 8 weekly.
+BACKUP_DIR = env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=14)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=8)
+
 # The company view's 12-month trends are cached this long (seconds; 0: computed every time).
 DASHBOARD_TREND_CACHE_SECONDS = env.int("DASHBOARD_TREND_CACHE_SECONDS", default=600)
 
@@ -472,6 +477,16 @@ CELERY_BEAT_SCHEDULE = {
     "deactivate-departed-staff": {
         "task": "crm.tasks.deactivate_departed_staff",
         "schedule": crontab(minute="*/5"),
+    },
+    # Nightly backup, then its restore-and-compare verification (SPEC §9).
+    "backup-nightly": {
+        "task": "crm.tasks.backup_nightly",
+        "schedule": crontab(minute=30, hour=2),
+    },
+    # From 1 November, the GMs are told while next year's holidays are unknown (SPEC §9).
+    "calendar-next-year-check": {
+        "task": "crm.tasks.calendar_next_year_check",
+        "schedule": crontab(minute=0, hour=9),
     },
     # Reclaim rules (SPEC §6). Run times here match the ReclaimPolicy defaults; the hourly
     # reconcile runs any due period not finished yet (a missed night heals within the hour).
@@ -518,6 +533,12 @@ CELERY_BEAT_SCHEDULE = {
     "complaint-deadlines": {
         "task": "service.tasks_complaints.complaint_deadlines_task",
         "schedule": crontab(minute=20),
+    },
+    # Customer managers' monthly review (004 四, SPEC §12): the 1st, for the month just ended;
+    # a missed 1st is caught up by the next run (each month once, at most three back).
+    "store-reviews-monthly": {
+        "task": "stores.tasks.store_reviews_monthly",
+        "schedule": crontab(minute=40, hour=6, day_of_month=1),
     },
 }
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import calendar as workdays
+from ..rights import may_import_calendar
 from ..validators import parse_month
 
 
@@ -42,6 +43,9 @@ def calendar_month(request):
         for day in week:
             is_work = workdays.is_workday(day, overrides=overrides)
             override = overrides.get(day)
+            # Side by side (SPEC §9): where an override and the package's data disagree, both
+            # are shown; the override wins.
+            package = workdays.package_says(day)
             row.append(
                 {
                     "date": day,
@@ -51,6 +55,10 @@ def calendar_month(request):
                     "is_holiday": not is_work and day.weekday() < 5,
                     "label": override.note if override else workdays.holiday_label(day),
                     "is_override": override is not None,
+                    "package_disagrees": override is not None
+                    and package is not None
+                    and package != override.is_workday,
+                    "package_is_workday": package,
                     "is_today": day == today,
                 }
             )
@@ -66,6 +74,7 @@ def calendar_month(request):
             "previous": previous,
             "following": following,
             "package_knows": workdays.package_knows(month),
+            "may_import": may_import_calendar(request.user),
             "deadline_hour": config.ENTRY_DEADLINE_HOUR,
             "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         },

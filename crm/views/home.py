@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from .. import calendar as workdays
 from .. import rights
+from ..backup import backup_health
 from ..dashboard import panels_for
+from ..holiday_notice import next_year_missing
 from ..models import Notification, Staff
 from ..selectors import (
     departments_managed_by,
@@ -30,6 +32,11 @@ def dashboard(request):
         "entry_deadline_today": workdays.entry_deadline(now),
     }
     context["panels"] = panels_for(request, now=now, today=today)
+    if rights.may_import_calendar(user):
+        # SPEC §9: from 1 November, a banner while next year's holidays are unknown.
+        context["calendar_missing_year"] = next_year_missing(today=today)
+    if rights.may_read_backups(user):
+        context["backup_health"] = backup_health(now=now)
     context["latest_notifications"] = list(
         Notification.objects.filter(recipient=user, read_at__isnull=True)[:5]
     )

@@ -95,6 +95,8 @@ ROWS: dict[str, Row] = {
     "crm:department_list": Row(READERS, nav=True),
     "crm:department_detail": Row(A_READERS, "department"),
     "crm:calendar": Row(EVERYONE, nav=True),
+    "crm:calendar_import": Row(GM_ONLY),
+    "crm:backup_list": Row(GM_ONLY),
     "crm:notifications": Row(EVERYONE),
     "crm:notification_open": Row(POST_ONLY, "notification"),
     "crm:notifications_read": Row(POST_ONLY),

@@ -170,9 +170,13 @@ class Command(BaseCommand):
             elif note == "leaving":
                 extra = " · 离职交接中（见下）"
             job = staff.get_position_display() if staff.position else staff.get_role_display()
-            if staff.department and staff.department.manager_id == staff.user_id:
-                if staff.department.kind == Department.Kind.STORE:
-                    job = f"{job}（店经理）"
+            department_row = staff.department
+            if (
+                department_row
+                and department_row.manager_id == staff.user_id
+                and department_row.kind == Department.Kind.STORE
+            ):
+                job = f"{job}（店经理）"
             out.write(
                 f"  {staff.user.username:<15} {staff.user.display_name} · "
                 f"{job} · {department}{extra}"
