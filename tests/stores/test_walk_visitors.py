@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from stores.models import PreRegistration, Visit, WeeklyReconciliation
@@ -70,9 +71,12 @@ def test_store_t_manager_sees_own_register_not_store_s(shop, client):
     assert client.get(f"{reverse('stores:visit_list')}?store=x").status_code == 404
 
 
+@time_machine.travel(datetime(2026, 11, 18, 0, 5, tzinfo=SH), tick=False)
 def test_register_a_visitor_through_the_page(shop, client):
+    # Just after midnight: the line of 23:55 belongs to the day before, which the register
+    # shows when asked for it (explicit clock: the page's "today" is the travel date).
     client.force_login(shop.cm1)
-    when = datetime.now(SH).replace(second=0, microsecond=0) - timedelta(minutes=10)
+    when = datetime(2026, 11, 17, 23, 55, tzinfo=SH)
     response = client.post(
         f"{reverse('stores:visit_new')}?store={shop.store.pk}",
         {
@@ -90,7 +94,9 @@ def test_register_a_visitor_through_the_page(shop, client):
     assert response.status_code == 302
     v = Visit.objects.get()
     assert v.focus_points == ["price", "design"] and v.customer_id and not v.is_incomplete
-    page = client.get(response.url).content.decode()
+    assert v.is_late_entry, "entered after the end of the visit's day"
+    assert "李女士" not in client.get(response.url).content.decode(), "today is the 18th"
+    page = client.get(response.url + "&day=2026-11-17").content.decode()
     assert "李女士" in page
 
 
