@@ -1,0 +1,8 @@
+"""Placeholder for the job_runs area's schema (issue 18): each area owns one link of the chain."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("crm", "0006_notification_channels")]
+    operations = []
