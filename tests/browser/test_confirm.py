@@ -54,7 +54,8 @@ def test_protection_reclaim_asks_and_cancel_changes_nothing(page, demo, shot):
 
 def test_ledger_confirm_asks_and_cancel_keeps_the_entry_proposed(page, demo, shot):
     log_in(page, demo, "east.manager")
-    page.goto(f"{demo}/penalties/")
+    # The demo is seeded as of 2026-11-22 (conftest): its month, not the clock's.
+    page.goto(f"{demo}/penalties/?month=2026-11")
     button = page.locator("[data-testid=ledger] button[data-action=confirm]").first
     row = button.locator("xpath=ancestor::tr")
     entry = row.get_attribute("data-entry")
