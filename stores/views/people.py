@@ -27,9 +27,11 @@ from ..forms_people import (
 )
 from ..models import Attendance, DesignStyle, Occupation, Outing
 from ..rights import (
+    is_customer_manager,
     may_edit_designer,
     may_enter_designer_months,
     may_keep_register,
+    may_lead_store,
     may_read_designer_profile,
     may_see_designer_months,
 )
@@ -98,6 +100,9 @@ def designer_list(request):
     designers.sort(key=lambda d: -(_profile(d).level.rank if _profile(d) is not None else 0))
     attendance = attendance_on(store, today)
     out = open_outings(store)
+    # Reading every profile is a fact about the viewer and the store (one check, not one per
+    # row); a designer also reads their own.
+    reads_all = is_customer_manager(request.user, store) or may_lead_store(request.user, store)
     rows = []
     for d in designers:
         profile = _profile(d)
@@ -109,7 +114,7 @@ def designer_list(request):
                 "suited": _labels(profile.suited_customers if profile else [], OCCUPATION_LABELS),
                 "attendance": attendance.get(d.pk),
                 "outing": out.get(d.pk),
-                "may_read": may_read_designer_profile(request.user, d, store),
+                "may_read": reads_all or d.pk == request.user.pk,
             }
         )
     return render(
