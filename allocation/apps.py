@@ -16,6 +16,10 @@ class AllocationConfig(AppConfig):
         from .defaults import ensure_policies_on_migrate
 
         post_migrate.connect(ensure_policies_on_migrate, sender=self)
+
+        from .jobs import connect as connect_jobs
+
+        connect_jobs()  # the reclaim jobs in crm's registry of scheduled jobs (SPEC §9)
         from crm.demo import register_seeder
 
         from .demo import seed_allocation

@@ -203,3 +203,7 @@ class WorkdayOverrideAdmin(BoundedDatesAdminMixin, SimpleHistoryAdmin):
     list_filter = ["is_workday"]
     date_hierarchy = "date"
     search_fields = ["note"]
+
+
+# 系统管理 → 工作消息 (SPEC §9): the channel configuration and preferences (crm/channels).
+from .channels import admin as _channels_admin  # noqa: E402, F401

@@ -23,3 +23,8 @@ class CrmConfig(AppConfig):
         # The login log and the account-change record (SPEC §9), wherever a log-in or a change
         # happens: see crm/accounts.py for why these are receivers.
         connect_receivers()
+
+        from .jobs import connect as connect_jobs
+
+        # Scheduled jobs (SPEC §9): crm's own in the registry, and each task's success recorded.
+        connect_jobs()

@@ -10,6 +10,11 @@ host names, paths, counts or error texts — the page is public):
   worker) is at most `HEALTHZ_HEARTBEAT_MAX_AGE` seconds old. It goes through beat, the broker
   and a worker, so a fresh one proves the whole background chain runs.
 
+Besides, `jobs.late` names the scheduled jobs whose last success is older than their period
+and grace (`crm.jobs`, SPEC §9; null when the database cannot be asked). It does not change
+`status` or the HTTP code: a late monthly job is the GM's business, not a reason for a probe to
+restart the application (docs/decisions.md).
+
 The heartbeat lives in the shared cache (Redis in production, the file cache under var/ on the
 embedded default), not in a table: it is rewritten every minute, and losing it (a cache flush)
 only reads as "missing" until the next minute.
@@ -104,4 +109,14 @@ def health_report(*, now: datetime) -> dict:
         "broker": "ok" if broker else "unreachable",
         "scheduler": scheduler,
         "heartbeat_age_seconds": age,
+        "jobs": {"late": _late_jobs(now) if database else None},
     }
+
+
+def _late_jobs(now: datetime) -> list[str] | None:
+    from .jobs import jobs_late
+
+    try:
+        return jobs_late(now=now)
+    except DatabaseError:
+        return None

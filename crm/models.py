@@ -345,3 +345,143 @@ class Backup(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ChannelConfig(models.Model):
+    """工作消息配置 (SPEC §9): the company's one row saying which channels carry notifications
+    besides the in-app centre, and the WeCom (企业微信) / DingTalk (钉钉) credentials. Kept by
+    the general manager in the admin; secrets are never shown back in full (crm/channels)."""
+
+    email_enabled = models.BooleanField(_("e-mail on"), default=True)
+    wecom_enabled = models.BooleanField(_("WeCom application messages on"), default=False)
+    wecom_corpid = models.CharField(_("WeCom CorpID"), max_length=64, blank=True)
+    wecom_secret = models.CharField(_("WeCom application Secret"), max_length=128, blank=True)
+    wecom_agentid = models.PositiveIntegerField(_("WeCom AgentId"), null=True, blank=True)
+    wecom_robot_enabled = models.BooleanField(_("WeCom group robot on"), default=False)
+    wecom_robot_key = models.CharField(
+        _("WeCom group robot webhook key"), max_length=128, blank=True
+    )
+    dingtalk_enabled = models.BooleanField(_("DingTalk work notifications on"), default=False)
+    dingtalk_appkey = models.CharField(_("DingTalk AppKey"), max_length=64, blank=True)
+    dingtalk_appsecret = models.CharField(_("DingTalk AppSecret"), max_length=128, blank=True)
+    dingtalk_agent_id = models.PositiveBigIntegerField(_("DingTalk AgentId"), null=True, blank=True)
+    dingtalk_robot_enabled = models.BooleanField(_("DingTalk group robot on"), default=False)
+    dingtalk_robot_token = models.CharField(
+        _("DingTalk group robot access_token"), max_length=128, blank=True
+    )
+    dingtalk_robot_secret = models.CharField(
+        _("DingTalk group robot signing secret (加签)"), max_length=128, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("work messaging configuration")
+        verbose_name_plural = _("work messaging configuration")
+
+    def __str__(self) -> str:
+        return str(_("Work messaging configuration"))
+
+
+class ChannelPreference(models.Model):
+    """消息接收设置: where one person wants their notifications besides the in-app centre, and
+    who they are in WeCom / DingTalk (the userid the company's directory gives them)."""
+
+    user = models.OneToOneField(
+        "crm.User",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="channel_preference",
+    )
+    wecom_userid = models.CharField(_("WeCom userid"), max_length=64, blank=True)
+    dingtalk_userid = models.CharField(_("DingTalk userid"), max_length=64, blank=True)
+    wants_email = models.BooleanField(_("by e-mail"), default=True)
+    wants_wecom = models.BooleanField(_("by WeCom"), default=True)
+    wants_dingtalk = models.BooleanField(_("by DingTalk"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class NotificationDelivery(models.Model):
+    """消息投递: one notification (or one company broadcast) to one outside channel. Written
+    with the notification in the same transaction, sent by Celery after commit, retried with
+    backoff; the in-app notification never depends on it (crm/channels/delivery.py)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        WECOM = "wecom", _("WeCom application message")
+        WECOM_ROBOT = "wecom_robot", _("WeCom group robot")
+        DINGTALK = "dingtalk", _("DingTalk work notification")
+        DINGTALK_ROBOT = "dingtalk_robot", _("DingTalk group robot")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notification = models.ForeignKey(
+        Notification,
+        verbose_name=_("notification"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # Where it goes, fixed when queued: an e-mail address or a WeCom/DingTalk userid; empty
+    # for a group robot.
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    # A broadcast's own text (a notification's deliveries read the notification's).
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("body"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification delivery")
+        verbose_name_plural = _("notification deliveries")
+        ordering = ["-id"]
+        indexes = [
+            # The retry sweep: pending deliveries whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="delivery_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.address}".strip()
+
+
+class JobPeriodRun(models.Model):
+    """定时任务运行记录 (SPEC §9 "every scheduled job catches up"): one scheduled job's run for
+    one period ("2026-11" for a monthly job), or its latest run (`period` = "") for a job
+    without periods. UNIQUE (job, period): a period is run once, whoever runs it
+    (`crm.jobs.run_missed_periods`). allocation keeps its own `JobRun` for the reclaim rules."""
+
+    job = models.CharField(_("job"), max_length=80)
+    period = models.CharField(_("period"), max_length=20, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    is_ok = models.BooleanField(_("succeeded"), default=False)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="jobperiodrun_unique_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period}"

@@ -240,3 +240,23 @@ def field_staff_of(department) -> QuerySet[Staff]:
 def general_managers() -> QuerySet[User]:
     """The active general managers: who hears of what no department manager may decide."""
     return User.objects.filter(is_active=True, staff__role=R.GENERAL_MANAGER)
+
+
+@page_right
+def may_configure_channels(user) -> bool:
+    """工作消息 (SPEC §9): the general manager (and a superuser) sees the channels' state and
+    recent deliveries and sends test messages; the configuration itself is in the admin."""
+    return bool(getattr(user, "is_superuser", False)) or is_general_manager(user)
+
+
+@page_right
+def may_set_channel_preferences(user) -> bool:
+    """Everyone chooses where their own notifications go (SPEC §9 "by preference")."""
+    return user.is_authenticated and user.is_active
+
+
+@page_right
+def may_read_jobs(user) -> bool:
+    """定时任务 (SPEC §9): the general manager (and a superuser) sees each scheduled job's last
+    successful run and next run, and is warned when one is late."""
+    return bool(getattr(user, "is_superuser", False)) or is_general_manager(user)

@@ -35,3 +35,19 @@ def backup_nightly() -> bool:
     if backup.is_ok:
         backup_verify(backup=backup, now=timezone.now())
     return backup.is_ok
+
+
+@shared_task
+def deliver_notifications(ids: list[int]) -> dict:
+    """Queued after commit by crm.notifications: send these deliveries (crm/channels)."""
+    from .channels.delivery import deliveries_send
+
+    return deliveries_send(ids=ids, now=timezone.now())
+
+
+@shared_task
+def retry_deliveries() -> dict:
+    """Beat, every minute: send the deliveries whose next attempt is due (crm/channels)."""
+    from .channels.delivery import deliveries_retry_due
+
+    return deliveries_retry_due(now=timezone.now())

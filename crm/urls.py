@@ -7,9 +7,11 @@ from .views import (
     backups,
     calendar,
     calendar_import,
+    channels,
     departments,
     health,
     home,
+    jobs,
     notifications,
 )
 
@@ -20,6 +22,7 @@ crm_patterns = [
     path("calendar/", calendar.calendar_month, name="calendar"),
     path("calendar/import/", calendar_import.calendar_import, name="calendar_import"),
     path("backups/", backups.backup_list, name="backup_list"),
+    path("jobs/", jobs.job_list, name="jobs"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
     path(
@@ -28,6 +31,10 @@ crm_patterns = [
     # SPEC §9: the login log and the account-change record (the GM's; 404 for everyone else).
     path("accounts/logins/", accounts.login_log, name="login_log"),
     path("accounts/changes/", accounts.account_change_list, name="account_changes"),
+    # SPEC §9 work messaging: the GM's channel page and test button; everyone's own settings.
+    path("channels/", channels.channel_overview, name="channels"),
+    path("channels/test/", channels.channel_test, name="channel_test"),
+    path("channels/mine/", channels.channel_preferences, name="channel_preferences"),
 ]
 
 urlpatterns = [

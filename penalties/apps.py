@@ -24,6 +24,10 @@ class PenaltiesConfig(AppConfig):
         )
 
         post_migrate.connect(ensure_rules_on_migrate, sender=self)
+
+        from .jobs import connect as connect_jobs
+
+        connect_jobs()  # the scans in crm's registry of scheduled jobs (SPEC §9)
         register_seeder(seed_penalties, order=40)
 
         from customers.services.exports import register_export_list

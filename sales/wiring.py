@@ -6,6 +6,9 @@ def connect() -> None:
     from . import rights  # noqa: F401  (importing rights registers its page rights)
 
     connect_credit_rows()
+    from .jobs import connect as connect_jobs
+
+    connect_jobs()  # scheduled jobs in crm's registry (SPEC §9)
     connect_demo()
     connect_inbox()
     connect_opportunities()

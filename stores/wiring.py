@@ -6,6 +6,9 @@ def connect() -> None:
     from . import rights  # noqa: F401  (importing rights registers its page rights)
 
     connect_people()
+    from .jobs import connect as connect_jobs
+
+    connect_jobs()  # scheduled jobs in crm's registry (SPEC §9)
     connect_visitors()
     connect_dispatch()
     connect_review()

@@ -248,11 +248,18 @@ ROWS: dict[str, Row] = {
     "crm:calendar": Row(),
     "crm:calendar_import": Row(post=("text", "year", "confirm")),
     "crm:backup_list": Row(),
+    "crm:jobs": Row(),
     "crm:notifications": Row(),
     "crm:notification_open": Row(_pk("notification"), post=()),
     "crm:notifications_read": Row(post=()),
     "crm:login_log": Row(),
     "crm:account_changes": Row(),
+    "crm:channels": Row(),
+    "crm:channel_test": Row(post=("channel",)),
+    "crm:channel_preferences": Row(
+        post=("wants_email", "wants_wecom", "wants_dingtalk", "wecom_userid", "dingtalk_userid"),
+        sweep_as="salesperson",
+    ),
     "password_change": Row(
         post=("old_password", "new_password1", "new_password2"), sweep_as="salesperson"
     ),

@@ -507,6 +507,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "penalties.tasks.penalties_scan_task",
         "schedule": crontab(minute=0, hour=1),
     },
+    # The monthly penalty scans (quota, new resources, opportunities' actions), due on the 1st
+    # from 01:00: hourly, each rule and month runs once; a missed 1st heals within the hour.
+    "penalties-monthly": {
+        "task": "penalties.tasks.penalties_monthly_task",
+        "schedule": crontab(minute=5),
+    },
     "reclaim-reconcile": {
         "task": "allocation.tasks.reclaim_reconcile_task",
         "schedule": crontab(minute=45),
@@ -535,11 +541,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
     },
     # Customer managers' monthly review (004 四, SPEC §12): the 1st, for the month just ended;
-    # a missed 1st is caught up by the next run (each month once, at most three back).
+    # a missed 1st is caught up by the next run (each month once, at most three back). Daily,
+    # so the next run is the next morning, not the next 1st (SPEC §9); a done month is skipped.
     "store-reviews-monthly": {
         "task": "stores.tasks.store_reviews_monthly",
-        "schedule": crontab(minute=40, hour=6, day_of_month=1),
+        "schedule": crontab(minute=40, hour=6),
     },
+}
+
+# Work messaging (SPEC §9, crm/channels): the vendors' API roots (tests point them at a local
+# server), the HTTP timeout in seconds, and how often a failed delivery is tried (1, 5, 25 … min).
+WECOM_API_BASE = env.str("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+DINGTALK_API_BASE = env.str("DINGTALK_API_BASE", default="https://oapi.dingtalk.com")
+CHANNEL_HTTP_TIMEOUT = env.float("CHANNEL_HTTP_TIMEOUT", default=10.0)
+CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=5)
+CELERY_BEAT_SCHEDULE["retry-deliveries"] = {
+    "task": "crm.tasks.retry_deliveries",
+    "schedule": crontab(minute="*"),
+    "options": {"expires": 50},
 }
 
 # /healthz (crm/health.py): the scheduler counts as stopped when its heartbeat (every minute) is

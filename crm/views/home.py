@@ -12,6 +12,7 @@ from .. import rights
 from ..backup import backup_health
 from ..dashboard import panels_for
 from ..holiday_notice import next_year_missing
+from ..jobs import jobs_status
 from ..models import Notification, Staff
 from ..selectors import (
     departments_managed_by,
@@ -37,6 +38,9 @@ def dashboard(request):
         context["calendar_missing_year"] = next_year_missing(today=today)
     if rights.may_read_backups(user):
         context["backup_health"] = backup_health(now=now)
+    if rights.may_read_jobs(user):
+        # SPEC §9: a warning when a scheduled job is late (one query for every job).
+        context["jobs_late"] = [job for job in jobs_status(now=now) if job.is_late]
     context["latest_notifications"] = list(
         Notification.objects.filter(recipient=user, read_at__isnull=True)[:5]
     )

@@ -7,12 +7,13 @@ carries a unique `scan_key` = rule, person, evidence and period, so a second run
 after a crash) proposes nothing new. Daily rules look back LOOKBACK_DAYS, so a few missed
 nights heal on the next run while a run stays bounded at a million customers; the monthly
 rules (NEW_RESOURCE_QUOTA, QUOTA_SCORE, NO_OPPORTUNITY_ACTION) run when D is the 1st, for the
-month just ended.
+month just ended. The scheduler runs them through `penalties_monthly_reconcile` (hourly): each
+rule and month once, recorded in `crm.models.JobPeriodRun`, so a missed 1st is caught up.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from constance import config
 from dateutil.relativedelta import relativedelta
@@ -25,6 +26,7 @@ from simple_history.utils import bulk_create_with_history
 
 from allocation.selectors.handovers import handovers_overdue
 from crm.calendar import SHANGHAI, day_start
+from crm.jobs import due_months, month_from_key, run_missed_periods
 from crm.models import Department, Staff
 from crm.notifications import notify
 from crm.rights import general_managers
@@ -391,6 +393,21 @@ SCANS = [
     scan_no_opportunity_action,
 ]
 
+# The monthly scans (run as of the 1st, for the month just ended): each one a period job of
+# its own, caught up by `penalties_monthly_reconcile` (SPEC §9).
+MONTHLY_SCANS = {
+    "NEW_RESOURCE_QUOTA": scan_new_resource_quota,
+    "QUOTA_SCORE": scan_quota_score,
+    "NO_OPPORTUNITY_ACTION": scan_no_opportunity_action,
+}
+MONTHLY_RUN_AT = time(1, 0)  # due on the 1st from 01:00 Asia/Shanghai, after the night's reclaims
+CATCH_UP_MONTHS = 3  # a scheduler down longer than this leaves the older months to the command
+
+
+def monthly_job(code: str) -> str:
+    """The job name of a monthly scan in `crm.models.JobPeriodRun`."""
+    return f"penalties-monthly:{code}"
+
 
 # --- running them --------------------------------------------------------------------------
 
@@ -419,11 +436,33 @@ def _notify_no_login(entries: list[LedgerEntry], now: datetime) -> None:
             )
 
 
-def penalties_scan(*, as_of: date, now: datetime, dry_run: bool = False) -> ScanResult:
+def penalties_scan(
+    *, as_of: date, now: datetime, dry_run: bool = False, monthly: bool = True
+) -> ScanResult:
     """Run every scan as of `as_of` and propose what is new. Entries go into the month of the
-    breach, or into the month of `as_of` when that month is already closed."""
-    proposals = [p for scan in SCANS for p in scan(as_of)]
+    breach, or into the month of `as_of` when that month is already closed. `monthly=False`
+    leaves out the monthly scans (the nightly task: `penalties_monthly_reconcile` runs them)."""
+    scans = SCANS if monthly else [s for s in SCANS if s not in MONTHLY_SCANS.values()]
+    proposals = [p for scan in scans for p in scan(as_of)]
     return propose_entries(proposals, as_of=as_of, now=now, dry_run=dry_run)
+
+
+def penalties_monthly_reconcile(*, now: datetime) -> dict[str, list[str]]:
+    """Run each monthly scan for every month it owes and has not run yet (SPEC §9: a missed
+    1st of the month is caught up, exactly once, when the scheduler returns; at most
+    CATCH_UP_MONTHS back, oldest first). A month M's scan runs as of the 1st of M+1, so it
+    sees the month exactly as the 1st's run would have. Returns the months run per rule."""
+    periods = due_months(now=now, run_at=MONTHLY_RUN_AT, back=CATCH_UP_MONTHS)
+    ran = {}
+    for code, scan in MONTHLY_SCANS.items():
+
+        def run(period: str, scan=scan) -> int:
+            as_of = month_from_key(period) + relativedelta(months=1)
+            return propose_entries(scan(as_of), as_of=as_of, now=now).total
+
+        results = run_missed_periods(job=monthly_job(code), periods=periods, fn=run, now=now)
+        ran[code] = [r.period for r in results if r.ran]
+    return ran
 
 
 def propose_entries(

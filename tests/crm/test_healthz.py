@@ -20,7 +20,7 @@ from tests.production import production_settings
 
 SH = ZoneInfo("Asia/Shanghai")
 BEAT = datetime(2026, 4, 1, 10, 0, tzinfo=SH)
-KEYS = {"status", "database", "broker", "scheduler", "heartbeat_age_seconds"}
+KEYS = {"status", "database", "broker", "scheduler", "heartbeat_age_seconds", "jobs"}
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +46,7 @@ def test_fresh_heartbeat_answers_200_ok_to_anyone(db):
         "broker": "ok",
         "scheduler": "ok",
         "heartbeat_age_seconds": 70,
+        "jobs": {"late": []},
     }
 
 
@@ -71,6 +72,7 @@ def test_old_heartbeat_answers_503_with_its_age(db):
         "broker": "ok",
         "scheduler": "stale",
         "heartbeat_age_seconds": 1800,
+        "jobs": {"late": ["heartbeat"]},  # the heartbeat is a scheduled job too (crm.jobs)
     }
 
 

@@ -97,11 +97,15 @@ ROWS: dict[str, Row] = {
     "crm:calendar": Row(EVERYONE, nav=True),
     "crm:calendar_import": Row(GM_ONLY),
     "crm:backup_list": Row(GM_ONLY),
+    "crm:jobs": Row(GM_ONLY),
     "crm:notifications": Row(EVERYONE),
     "crm:notification_open": Row(POST_ONLY, "notification"),
     "crm:notifications_read": Row(POST_ONLY),
     "crm:login_log": Row(GM_ONLY, nav=True),
     "crm:account_changes": Row(GM_ONLY),
+    "crm:channels": Row(GM_ONLY),
+    "crm:channel_test": Row(POST_ONLY),
+    "crm:channel_preferences": Row(EVERYONE),
     "login": Row("200 302 302 302 302 302 302 302", public=True),  # signed in: on to the dashboard
     "logout": Row("405 405 405 405 405 405 405 405"),  # POST only, for everybody
     "password_change": Row(EVERYONE),

@@ -1,4 +1,4 @@
-"""python manage.py penalties_scan --as-of YYYY-MM-DD [--dry-run]"""
+"""python manage.py penalties_scan --as-of YYYY-MM-DD [--dry-run] | --catch-up"""
 
 from datetime import date
 
@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from penalties.services import penalties_scan
+from penalties.services.scans import penalties_monthly_reconcile
 
 
 class Command(BaseCommand):
@@ -15,10 +16,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", required=True, help="YYYY-MM-DD")
+        parser.add_argument("--as-of", help="YYYY-MM-DD")
         parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument(
+            "--catch-up",
+            action="store_true",
+            help="Run the monthly scans for every month they owe and have not run (the beat's "
+            "hourly job), each month once.",
+        )
 
-    def handle(self, *args, as_of, dry_run=False, **options):
+    def handle(self, *args, as_of=None, dry_run=False, catch_up=False, **options):
+        if catch_up:
+            ran = penalties_monthly_reconcile(now=timezone.now())
+            for code, months in sorted(ran.items()):
+                self.stdout.write(f"{code}: {', '.join(months) or 'nothing owed'}")
+            return
+        if not as_of:
+            raise CommandError("--as-of YYYY-MM-DD (or --catch-up) is required")
         try:
             day = date.fromisoformat(as_of)
         except ValueError as exc:
