@@ -10,11 +10,10 @@ refuses anything it cannot read — nothing is saved from text it did not unders
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")
+from .calendar import SHANGHAI, package_knows
 
 YEAR_IN_TITLE = re.compile(r"关于\s*(\d{4})\s*年\s*部分节假日安排")
 # A numbered item: "一、元旦：…" up to the next item or the closing paragraph.
@@ -190,7 +189,6 @@ def notice_save(*, actor, notice: Notice, now) -> int:
 
 def year_is_known(year: int) -> bool:
     """Does the calendar know `year`'s holidays: the package's data, or overrides for it?"""
-    from .calendar import package_knows
     from .models import WorkdayOverride
 
     if package_knows(date(year, 1, 1)):
@@ -219,7 +217,7 @@ def next_year_check(*, now) -> int:
     from .notifications import notify_many
     from .rights import general_managers
 
-    today = now.astimezone(SHANGHAI_TZ).date()
+    today = now.astimezone(SHANGHAI).date()
     year = next_year_missing(today=today)
     if year is None:
         return 0

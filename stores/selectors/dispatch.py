@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.calendar import day_start
-from crm.models import Staff, User
+from crm.models import User
 from crm.rights import is_general_manager
 from crm.validators import parse_id
 
 from ..models import Attendance, DesignerMonth, Dispatch, ManagerAway, Outing
 from ..rights import is_designer
-from .common import store_people, stores_visible_to
+from .common import stores_visible_to
+from .people import designers_of
 
 LIVE = (Dispatch.Status.PROPOSED, Dispatch.Status.CONFIRMED)
 ABSENCE_WINDOW_DAYS = 30
@@ -178,15 +179,6 @@ def previous_month(day: date) -> tuple[date, date]:
     return this_first - relativedelta(months=1), this_first
 
 
-def store_designers(store) -> QuerySet[User]:
-    """The store's active designers with a profile (the ones the ranking ranks)."""
-    return (
-        store_people(store, Staff.Position.DESIGNER)
-        .filter(designer_profile__isnull=False)
-        .select_related("designer_profile__level")
-    )
-
-
 def dispatch_ranking(
     *,
     store,
@@ -198,7 +190,8 @@ def dispatch_ranking(
 ) -> list[RankRow]:
     """The store's designers as the rules place them at `as_of`: eligible ones numbered 1..n
     in order, excluded ones after them without a place, each with every reason."""
-    designers = list(store_designers(store))
+    # The store's designers with a profile, by username: a stable input order for the ranking.
+    designers = list(designers_of(store).order_by("username"))
     if not designers:
         return []
     ids = [d.pk for d in designers]

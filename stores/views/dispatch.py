@@ -45,8 +45,8 @@ from ..selectors.dispatch import (
     manager_away_at,
     snapshot_rows,
     status_label,
-    store_designers,
 )
+from ..selectors.people import designers_of
 from ..services.dispatch import (
     dispatch_confirm,
     dispatch_countersign,
@@ -170,7 +170,7 @@ def dispatch_new(request):
             {**base, "visits": visits, "customers": customers},
         )
     now = timezone.now()
-    designers = list(store_designers(store))
+    designers = list(designers_of(store).order_by("username"))
     initial = _facts_initial(visit)
     if request.method == "POST":
         form = ProposeForm(request.POST, designers=designers)
