@@ -212,8 +212,11 @@ class Customer(models.Model):
             models.Index(fields=["last_followup_at"], name="customer_last_followup_idx"),
             models.Index(fields=["last_deal_at"], name="customer_last_deal_idx"),
             models.Index(fields=["holder_since"], name="customer_holder_since_idx"),
+            # INCLUDE first_deal_at: the accountant's summary (overdue / due this week / no deal
+            # per department) reads the index alone (issue 19: 197 → 14 ms for 20 departments).
             models.Index(
                 fields=["department", "completion_due"],
+                include=["first_deal_at", "id"],
                 condition=Q(is_incomplete=True),
                 name="customer_incomplete_idx",
             ),
