@@ -263,6 +263,24 @@ class LedgerEntry(models.Model):
                 condition=Q(status="proposed"),
                 name="ledger_proposed_idx",
             ),
+            # Issue 19 (444,000 entries): the lists read their newest page in index order —
+            # a month's ledger, a department's, the GM's queue oldest first — and the month
+            # totals count from the index alone (PostgreSQL; elsewhere a plain index).
+            models.Index(fields=["month", "-occurred_on", "-id"], name="ledger_month_recent_idx"),
+            models.Index(
+                fields=["department", "month", "-occurred_on", "-id"],
+                name="ledger_dept_recent_idx",
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(status="proposed"),
+                name="ledger_proposed_age_idx",
+            ),
+            models.Index(
+                fields=["month", "status"],
+                include=["amount", "points", "id"],
+                name="ledger_month_totals_idx",
+            ),
         ]
         constraints = [
             # A waiver always says why (SPEC §7); a decision always says who and when.

@@ -40,6 +40,7 @@ from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from crm.calendar import day_start
+from crm.models import Staff
 from customers.models import Customer, Deal, FollowUp, InquiryCall, Source
 
 # Channels whose registration is itself the record of a store visit.
@@ -141,17 +142,27 @@ def _scope(department_ids, user) -> _Scope:
 # --- fact rows --------------------------------------------------------------------------------
 
 
-def _facts(queryset: QuerySet, *, side: int, department, person, who, scope) -> QuerySet:
+def _facts(queryset: QuerySet, *, side: int, department, person, who, scope, reach) -> list:
     """`queryset` annotated with its fact columns (department id, person, side), inside the
-    scope."""
+    scope.
+
+    `reach` names the person columns (`author_id`, …) through which a row can belong to the
+    scope; each gives one part, scoped on that column first — an indexed `author_id IN (the
+    department's staff)` — so a department's page starts from its people instead of computing
+    the company's fact columns and keeping its rows (issue 19: a deal's Coalesce(credited,
+    author) department scanned every deal). The exact filter on the fact columns stays on
+    every part; a row reached twice is one fact twice, which the distinct counts ignore."""
     rows = queryset.annotate(
         fact_department=department, fact_person=person, fact_who=who, fact_side=Value(side)
     )
     if scope.department_ids is not None:
         rows = rows.filter(fact_department__in=scope.department_ids)
+        members = Staff.objects.filter(department_id__in=scope.department_ids).values("user_id")
+        return [rows.filter(**{f"{column}__in": members}) for column in reach]
     if scope.user_id is not None:
         rows = rows.filter(fact_who=scope.user_id)
-    return rows
+        return [rows.filter(**{column: scope.user_id}) for column in reach]
+    return [rows]
 
 
 def _customer(column: str = "customer_id"):
@@ -170,31 +181,29 @@ def _visits(period: Period, scope, *, side: int = _DENOMINATOR, **customer) -> l
         **period.window("occurred_at"),
         **{f"customer__{k}": v for k, v in customer.items()},
     )
-    return [
-        _facts(
-            visits,
-            side=side,
-            department=_author_department(),
-            person=_customer(),
-            who=F("author_id"),
-            scope=scope,
-        )
-    ]
+    return _facts(
+        visits,
+        side=side,
+        department=_author_department(),
+        person=_customer(),
+        who=F("author_id"),
+        scope=scope,
+        reach=("author_id",),
+    )
 
 
 def _registrations(period: Period, scope, *, side: int = _DENOMINATOR, **customer) -> list:
     """Customers registered in the period, counted for the registering person."""
     registered = Customer.objects.filter(**period.window("registered_at"), **customer)
-    return [
-        _facts(
-            registered,
-            side=side,
-            department=F("registered_by__staff__department_id"),
-            person=_customer("pk"),
-            who=F("registered_by_id"),
-            scope=scope,
-        )
-    ]
+    return _facts(
+        registered,
+        side=side,
+        department=F("registered_by__staff__department_id"),
+        person=_customer("pk"),
+        who=F("registered_by_id"),
+        scope=scope,
+        reach=("registered_by_id",),
+    )
 
 
 def _store_visitors(period: Period, scope) -> list:
@@ -207,16 +216,15 @@ def _phone_inquirers(period: Period, scope, *, side: int = _DENOMINATOR, **custo
     calls = InquiryCall.objects.filter(
         **period.window("occurred_at"), **{f"customer__{k}": v for k, v in customer.items()}
     )
-    return [
-        _facts(
-            calls,
-            side=side,
-            department=_author_department(),
-            person=Coalesce(_customer(), Concat(Value("p"), F("phone"), output_field=CharField())),
-            who=F("author_id"),
-            scope=scope,
-        )
-    ]
+    return _facts(
+        calls,
+        side=side,
+        department=_author_department(),
+        person=Coalesce(_customer(), Concat(Value("p"), F("phone"), output_field=CharField())),
+        who=F("author_id"),
+        scope=scope,
+        reach=("author_id",),
+    )
 
 
 def _signed(period: Period, scope, *, after_phone_inquiry: bool = False, **customer) -> list:
@@ -235,18 +243,17 @@ def _signed(period: Period, scope, *, after_phone_inquiry: bool = False, **custo
                 )
             )
         )
-    return [
-        _facts(
-            deals,
-            side=_NUMERATOR,
-            department=Coalesce(
-                F("credited_to__staff__department_id"), F("author__staff__department_id")
-            ),
-            person=_customer(),
-            who=Coalesce(F("credited_to_id"), F("author_id")),
-            scope=scope,
-        )
-    ]
+    return _facts(
+        deals,
+        side=_NUMERATOR,
+        department=Coalesce(
+            F("credited_to__staff__department_id"), F("author__staff__department_id")
+        ),
+        person=_customer(),
+        who=Coalesce(F("credited_to_id"), F("author_id")),
+        scope=scope,
+        reach=("credited_to_id", "author_id"),
+    )
 
 
 def _count(facts: dict[str, list[QuerySet]]) -> dict[str, RateTable]:

@@ -1,18 +1,37 @@
 """Who sees which ledger entries (SPEC §1, §7): the GM everything; managers and accountants
 their departments (and their own entries); a salesperson only their own."""
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Subquery, Sum
 
 from crm.selectors import departments_managed_by, departments_visible_to, manages_company
 
 from .models import LedgerEntry, PenaltyRule
 
 
+class _InSubquery(Func):
+    """`column IN (subquery)`, spelt `column = ANY(ARRAY(subquery))` on PostgreSQL: OR-ed with
+    another condition, an IN (subquery) is a filter run on every row of the table (444,000
+    ledger entries: 125 ms for a manager's months), while ANY(ARRAY(…)) is computed once and
+    read through the column's index (13 ms, issue 19)."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        column, subquery = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"{column[0]} IN {subquery[0]}", [*column[1], *subquery[1]]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, subquery = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"{column[0]} = ANY(ARRAY{subquery[0]})", [*column[1], *subquery[1]]
+
+
 def entries_visible_to(user) -> QuerySet[LedgerEntry]:
     entries = LedgerEntry.objects.select_related("person", "rule", "department")
     if manages_company(user):
         return entries
-    return entries.filter(Q(person=user) | Q(department__in=departments_visible_to(user)))
+    departments = Subquery(departments_visible_to(user).order_by().values("pk"))
+    return entries.filter(Q(person=user) | Q(_InSubquery(F("department_id"), departments)))
 
 
 def entries_to_decide(user) -> QuerySet[LedgerEntry]:
