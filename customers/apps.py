@@ -146,7 +146,10 @@ class CustomersConfig(AppConfig):
 
         from constance.signals import config_updated
 
+        from .jobs import connect as connect_jobs
         from .tasks import on_config_updated
+
+        connect_jobs()  # the activity summary's nightly build in crm's registry (issue 19)
 
         config_updated.connect(on_config_updated, dispatch_uid="customers.completeness")
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from crm.charts import bar_chart
 from crm.selectors import departments_managed_by
 
-from .rates import success_rates
+from .rates import recent_success_rates
 from .selectors import entries_to_decide, person_month_summary
 from .services.ledger import month_of
 from .stats import department_rows, notices_running, quota_status
@@ -23,7 +23,7 @@ def own_panel(request, *, now, today) -> dict:
         "last_month": person_month_summary(user, month - relativedelta(months=1)),
         "recent": recent,
         # The person's own share: visits and calls they took, deals credited to them.
-        "rates": success_rates(month=month, user=user).total,
+        "rates": recent_success_rates(month=month, user=user).total,
     }
 
 
@@ -41,7 +41,7 @@ def manager_panel(request, *, now, today) -> dict:
         "pool_size": sum(r.pooled for r in rows),
         "notices": notices_running(ids, now=now),
         "reclaimed": sum(r.reclaimed for r in rows),
-        "rates": success_rates(month=month, department_ids=ids).total,
+        "rates": recent_success_rates(month=month, department_ids=ids).total,
         "chart": bar_chart(
             [r.department.name for r in rows],
             [

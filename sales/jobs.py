@@ -15,3 +15,12 @@ def connect() -> None:
         task="sales.tasks.overdue_reminders",
         order=40,
     )
+    register_job(
+        "sales-summaries",
+        _("Sales report summaries"),
+        _("Nightly 00:30–03:30"),
+        next_run=beat_next_run("sales-summaries"),
+        late_after=DAILY_LATE,
+        task="sales.tasks.sales_summaries",
+        order=41,
+    )

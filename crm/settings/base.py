@@ -442,6 +442,8 @@ BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=8)
 
 # The company view's 12-month trends are cached this long (seconds; 0: computed every time).
 DASHBOARD_TREND_CACHE_SECONDS = env.int("DASHBOARD_TREND_CACHE_SECONDS", default=600)
+# The dashboards' success rates (004) likewise (penalties.rates.recent_success_rates).
+DASHBOARD_RATES_CACHE_SECONDS = env.int("DASHBOARD_RATES_CACHE_SECONDS", default=300)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -529,6 +531,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sales.tasks.overdue_reminders",
         "schedule": crontab(minute=0, hour="8-11"),
     },
+    # Sales report summaries (issue 19: ranking, yearly totals, today's receivables snapshot):
+    # 00:30; the later runs of the night only catch up a missed one.
+    "sales-summaries": {
+        "task": "sales.tasks.sales_summaries",
+        "schedule": crontab(minute=30, hour="0-3"),
+    },
     # Yearly evaluation (SPEC §11): reminders from 12-01, then the managers' overdue notice and
     # the KPI lines from the day after the due date; later runs the same day do nothing new.
     "service-yearly-evaluations": {
@@ -546,6 +554,12 @@ CELERY_BEAT_SCHEDULE = {
     "store-reviews-monthly": {
         "task": "stores.tasks.store_reviews_monthly",
         "schedule": crontab(minute=40, hour=6),
+    },
+    # The company overview's activity summary (customers.summary, issue 19): rebuilt nightly
+    # after the reclaims and scans and the backup; the page counts newer rows live.
+    "activity-summary": {
+        "task": "customers.tasks.build_activity_summary",
+        "schedule": crontab(minute=30, hour=3),
     },
 }
 

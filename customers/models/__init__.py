@@ -18,8 +18,11 @@ from .archive import (
 from .audit import ExportLog
 from .credit import CreditEvaluation, CreditFactor, CreditGradeRule, CreditWeight
 from .records import Deal, FollowUp, InquiryCall, Referral, VisitPhoto
+from .summary import ActivityMonth, ActivityWatermark
 
 __all__ = [
+    "ActivityMonth",
+    "ActivityWatermark",
     "Contact",
     "CreditEvaluation",
     "CreditFactor",

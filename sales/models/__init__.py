@@ -18,6 +18,7 @@ from .opportunities import (
     StageChange,
     StageProbability,
 )
+from .summaries import CreditPeriod, ReceivableGroup, ReceivableSnapshot, SummaryState
 
 __all__ = [
     "CLOSED_STAGES",
@@ -26,6 +27,7 @@ __all__ = [
     "Contract",
     "ContractAttachment",
     "ContractLine",
+    "CreditPeriod",
     "CreditShare",
     "CreditTransfer",
     "CrossSale",
@@ -33,10 +35,13 @@ __all__ = [
     "DormantMark",
     "Instalment",
     "Opportunity",
+    "ReceivableGroup",
+    "ReceivableSnapshot",
     "OpportunityAction",
     "ReturnRecord",
     "SalesCredit",
     "Stage",
     "StageChange",
     "StageProbability",
+    "SummaryState",
 ]

@@ -48,6 +48,7 @@ from ..models import (
     Stage,
 )
 from ..rights import may_draft_contract, may_record_collection
+from .summaries import receivables_refresh
 
 CENT = Decimal("0.01")
 MAX_LINES = 50
@@ -433,6 +434,7 @@ def contract_sign(*, actor, contract: Contract, signed_at: datetime, now: dateti
     contract.instalments.update(signed=True)
     if root is not None and contract.total < 0:
         _take_off_plan(root, -contract.total, on=timezone.localtime(signed_at).date())
+    receivables_refresh([customer.pk])  # what is owed changed: the ageing snapshot follows
     quantity = contract.lines.aggregate(q=Sum("quantity"))["q"] or Decimal("0")
     SalesCredit.objects.create(
         kind=SalesCredit.Kind.CONTRACT,
@@ -510,6 +512,7 @@ def collection_record(
     if instalment.paid == instalment.amount:
         instalment.settled_on = received_on
     instalment.save(update_fields=["paid", "settled_on"])
+    receivables_refresh([instalment.customer_id])
     return collection
 
 
@@ -544,6 +547,7 @@ def collection_reverse(*, actor, collection: Collection, reason: str, now: datet
     instalment.paid -= original.amount
     instalment.settled_on = None
     instalment.save(update_fields=["paid", "settled_on"])
+    receivables_refresh([instalment.customer_id])
     return reversal
 
 

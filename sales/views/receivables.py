@@ -38,6 +38,7 @@ from ..selectors.receivables import (
     totals_of,
     with_labels,
 )
+from ..selectors.summaries import snapshot_receivables, snapshot_totals
 
 EXPORT_LIST = "receivables"
 EXPORT_CHUNK = 2000
@@ -99,10 +100,15 @@ def receivables_view(request):
             "overdue_summary": summary_of(overdue),
         }
         return render(request, "sales/receivables_customer.html", context)
-    qs = receivables(user, as_of=as_of, group=group)
+    # Today's figures from the ageing snapshot (kept exact by the services that change what
+    # is owed; sales/models/summaries.py); another day, or no snapshot of today, live.
+    fast = snapshot_receivables(user, as_of=as_of, group=group)
+    qs = receivables(user, as_of=as_of, group=group) if fast is None else fast
     if group == "customer":
         rows, page = _page(qs, request)
-        totals = receivables_totals(user, as_of=as_of)
+        totals = snapshot_totals(user, as_of=as_of) if fast is not None else None
+        if totals is None:
+            totals = receivables_totals(user, as_of=as_of)
     else:
         # A row per person or department (thousands at most): read them all and add them up
         # for the totals row instead of a second pass over every open instalment.

@@ -306,3 +306,40 @@ def test_company_overview_shows_every_department_side_by_side(org, march, login,
     page = response.content.decode()
     a1_row = page.split(f'data-department="{org.a1.pk}"')[1].split("</tr>")[0]
     assert "—" in a1_row and "%" not in a1_row
+
+
+def test_recent_rates_are_the_live_rates_kept_per_scope_and_month(
+    org, march, settings, django_assert_num_queries
+):
+    """The dashboards' cached rates (DASHBOARD_RATES_CACHE_SECONDS) equal the live ones, are
+    kept per scope (departments, person) and month, and are read from the cache afterwards."""
+    from django.core.cache import cache
+
+    from penalties.rates import recent_success_rates
+
+    cache.clear()
+    settings.DASHBOARD_RATES_CACHE_SECONDS = 300
+    month = date(2026, 3, 1)
+    a, b = org.a.pk, org.b.pk
+    scopes = [
+        {"department_ids": [a]},
+        {"department_ids": [b, a]},
+        {"department_ids": None},
+        {"user": org.sales_a},
+    ]
+    for scope in scopes:
+        live = success_rates(month=month, **scope)
+        assert recent_success_rates(month=month, **scope) == live
+        with django_assert_num_queries(0):
+            assert recent_success_rates(month=month, **scope) == live
+    # Another month is another key: February has none of March's signings.
+    assert recent_success_rates(month=date(2026, 2, 1), department_ids=[a]) == success_rates(
+        month=date(2026, 2, 1), department_ids=[a]
+    )
+    assert recent_success_rates(month=date(2026, 2, 1), department_ids=[a]) != (
+        recent_success_rates(month=month, department_ids=[a])
+    )
+    # Switched off, every call computes.
+    settings.DASHBOARD_RATES_CACHE_SECONDS = 0
+    with django_assert_num_queries(1):
+        recent_success_rates(month=month, department_ids=[a])

@@ -1,0 +1,143 @@
+"""Report summaries (issue 19, docs/performance.md "Sales pages at 1,000,000 customers"): what
+the company-wide report pages would otherwise aggregate from millions of rows on every request.
+Each is rebuilt nightly (`manage.py sales_summaries`, the `sales-summaries` beat entry) and is
+only ever a shortcut: the live computation it replaces stays (`sales.selectors`), and the tests
+compare the two.
+
+- `CreditPeriod`: the net `SalesCredit` per (month or year, credited person, credited
+  department), as of the highest credit id included (`SummaryState` "credit"). Credit rows are
+  append-only, so a read adds the rows written since (ids above the watermark: a primary-key
+  range scan) and is exact.
+- `ReceivableSnapshot` / `ReceivableGroup`: the ageing of what every customer owes on one day
+  (`SummaryState` "receivables".as_of), per customer and per holder / department, kept exact
+  by the services that change what is owed (contract_sign with its reductions,
+  collection_record, collection_reverse — `sales.services.summaries.receivables_refresh`), in
+  their transaction. Customers that changed holder or department since the build are found in
+  the customers' history (ids above the watermark) and moved at read time.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
+
+
+class SummaryState(models.Model):
+    """One row per summary: its watermark and the day it describes."""
+
+    name = models.CharField(_("summary"), max_length=30, primary_key=True)
+    last_id = models.BigIntegerField(_("highest source id included"), default=0)
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("report summary state")
+        verbose_name_plural = _("report summary states")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CreditPeriod(models.Model):
+    """Σ SalesCredit per period (a month: `grain` "m", `start` its first day; a year: "y",
+    `start` 1 January), person and department. `amount`: every row as written (the ranking,
+    sales by month); `sales_amount`: transfers left out and returns always negative (the
+    company's net sales of the yearly table)."""
+
+    class Grain(models.TextChoices):
+        MONTH = "m", _("Month")
+        YEAR = "y", _("Year")
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    start = models.DateField()
+    user = models.ForeignKey(
+        "crm.User", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    department = models.ForeignKey(
+        "crm.Department",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    amount = models.DecimalField(**MONEY)
+    sales_amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        verbose_name = _("sales credit per period")
+        verbose_name_plural = _("sales credit per period")
+        indexes = [
+            models.Index(
+                fields=["grain", "start"],
+                include=["user", "department", "amount", "sales_amount"],
+                name="creditperiod_start_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.start} {self.user_id} {self.department_id}"
+
+
+class ReceivableSnapshot(models.Model):
+    """What one customer owes on the snapshot's day, by bucket (only customers owing
+    something). `holder_id` / `department_id`: the customer's when the row was last written —
+    the group (`ReceivableGroup`) it is counted in."""
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    holder_id = models.IntegerField(null=True)
+    department_id = models.IntegerField(null=True)
+    not_due = models.DecimalField(**MONEY)
+    days_1_30 = models.DecimalField(**MONEY)
+    days_31_90 = models.DecimalField(**MONEY)
+    days_over_90 = models.DecimalField(**MONEY)
+    overdue = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    overdue_count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("receivables snapshot")
+        verbose_name_plural = _("receivables snapshot")
+        indexes = [
+            # The page's order: largest overdue first (receivables()).
+            models.Index(
+                models.F("overdue").desc(),
+                models.F("total").desc(),
+                "customer",
+                name="recv_snapshot_order_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.total}"
+
+
+class ReceivableGroup(models.Model):
+    """The snapshot summed per holder (`kind` "s"; `key` 0: the pools) or per department
+    ("d"; 0: no department)."""
+
+    kind = models.CharField(max_length=1)
+    key = models.IntegerField()
+    not_due = models.DecimalField(**MONEY)
+    days_1_30 = models.DecimalField(**MONEY)
+    days_31_90 = models.DecimalField(**MONEY)
+    days_over_90 = models.DecimalField(**MONEY)
+    overdue = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    overdue_count = models.IntegerField(default=0)
+    customers = models.IntegerField(default=0)  # 0: no customer left in it (not listed)
+
+    class Meta:
+        verbose_name = _("receivables per group")
+        verbose_name_plural = _("receivables per group")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="recv_group_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}{self.key}: {self.total}"

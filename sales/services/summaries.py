@@ -1,0 +1,242 @@
+"""Building and correcting the report summaries (sales/models/summaries.py; issue 19).
+
+- `credit_summary_build`: `CreditPeriod` from every credit row up to the highest id, that id
+  the watermark (reads add the rows above it).
+- `receivables_build(as_of)`: the ageing of every customer owing something on `as_of`, and its
+  sums per holder and per department; the customers' history watermark marks which moves
+  the group sums already know.
+- `receivables_refresh(customer_ids)`: called by every service that changes what is owed
+  (contract_sign with its reductions, collection_record, collection_reverse) in its
+  transaction: recomputes those customers' rows on the snapshot's day and moves the group
+  sums by the difference.
+
+Nightly (`sales.tasks.sales_summaries`, beat "sales-summaries" at 00:30 Asia/Shanghai) and by
+`manage.py sales_summaries --as-of`.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DecimalField, F, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from customers.models import Customer
+
+from ..models import (
+    CreditPeriod,
+    Instalment,
+    ReceivableGroup,
+    ReceivableSnapshot,
+    SalesCredit,
+    SummaryState,
+)
+from ..selectors.receivables import BUCKETS, _open, _sums
+from ..selectors.summaries import CREDIT, RECEIVABLES, net_sales
+
+ZERO = Decimal(0)
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+COLUMNS = (*BUCKETS, "overdue", "total", "overdue_count")
+BATCH = 5000
+
+
+def _state_for_update(name: str, *, now: datetime) -> SummaryState:
+    state, _created = SummaryState.objects.get_or_create(name=name, defaults={"built_at": now})
+    return SummaryState.objects.select_for_update().get(pk=state.pk)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+# --- sales credit per period ---------------------------------------------------------------
+
+
+@transaction.atomic
+def credit_summary_build(*, now: datetime) -> int:
+    """Rebuild `CreditPeriod` (months and years) from the credit rows up to the newest id.
+    Returns the number of rows written."""
+    state = _state_for_update(CREDIT, now=now)
+    last = SalesCredit.objects.aggregate(m=Max("pk"))["m"] or 0
+    CreditPeriod.objects.all().delete()
+    months = (
+        SalesCredit.objects.filter(pk__lte=last)
+        .annotate(month=TruncMonth("on_date"))
+        .order_by()
+        .values_list("month", "user_id", "department_id")
+        .annotate(
+            s_amount=Sum("amount"),
+            s_sales=Coalesce(
+                Sum(net_sales(), filter=~Q(kind=SalesCredit.Kind.TRANSFER)),
+                Value(ZERO),
+                output_field=MONEY,
+            ),
+        )
+    )
+    years: dict = defaultdict(lambda: [ZERO, ZERO])
+    batch: list[CreditPeriod] = []
+    written = 0
+    for month, user_id, department_id, amount, sales in months.iterator(chunk_size=BATCH):
+        if isinstance(month, datetime):  # SQLite returns the truncation as a datetime
+            month = month.date()
+        batch.append(
+            CreditPeriod(
+                grain=CreditPeriod.Grain.MONTH,
+                start=month,
+                user_id=user_id,
+                department_id=department_id,
+                amount=amount,
+                sales_amount=sales,
+            )
+        )
+        year = years[(date(month.year, 1, 1), user_id, department_id)]
+        year[0] += amount
+        year[1] += sales
+        if len(batch) >= BATCH:
+            CreditPeriod.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    batch.extend(
+        CreditPeriod(
+            grain=CreditPeriod.Grain.YEAR,
+            start=start,
+            user_id=user_id,
+            department_id=department_id,
+            amount=amount,
+            sales_amount=sales,
+        )
+        for (start, user_id, department_id), (amount, sales) in years.items()
+    )
+    CreditPeriod.objects.bulk_create(batch, batch_size=BATCH)
+    written += len(batch)
+    state.last_id, state.as_of, state.built_at = last, None, now
+    state.save()
+    return written
+
+
+# --- receivables ---------------------------------------------------------------------------
+
+
+def _live_rows(as_of: date, customer_ids=None):
+    """The per-customer ageing on `as_of` with the customer's holder and department now:
+    (customer, holder, department, *COLUMNS) — the same sums as `receivables()`."""
+    qs = Instalment.objects.filter(_open())
+    if customer_ids is not None:
+        qs = qs.filter(customer_id__in=customer_ids)
+    return (
+        qs.order_by()
+        .values("customer_id", "customer__holder_id", "customer__department_id")
+        .annotate(**_sums(as_of))
+        .values_list("customer_id", "customer__holder_id", "customer__department_id", *COLUMNS)
+    )
+
+
+def _history_last() -> int:
+    history = Customer.history.model
+    return history.objects.aggregate(m=Max("pk"))["m"] or 0
+
+
+@transaction.atomic
+def receivables_build(*, as_of: date, now: datetime) -> int:
+    """Rebuild the snapshot for `as_of` and its group sums. Returns the customers owing."""
+    state = _state_for_update(RECEIVABLES, now=now)
+    history_last = _history_last()
+    ReceivableGroup.objects.all().delete()
+    ReceivableSnapshot.objects.all().delete()
+    sql, params = _live_rows(as_of).query.sql_with_params()
+    columns = ", ".join(
+        connection.ops.quote_name(c)
+        for c in ("customer_id", "holder_id", "department_id", *COLUMNS)
+    )
+    snapshot, groups = _table(ReceivableSnapshot), _table(ReceivableGroup)
+    sums = ", ".join(f"SUM({connection.ops.quote_name(c)})" for c in COLUMNS)
+    names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {snapshot} ({columns}) {sql}", params)
+        written = cursor.rowcount
+        for kind, column in (("s", "holder_id"), ("d", "department_id")):
+            cursor.execute(
+                f"INSERT INTO {groups} (kind, {connection.ops.quote_name('key')}, {names}, "
+                f"customers) SELECT %s, COALESCE({column}, 0), {sums}, COUNT(*) "
+                f"FROM {snapshot} GROUP BY COALESCE({column}, 0)",
+                [kind],
+            )
+    state.as_of, state.last_id, state.built_at = as_of, history_last, now
+    state.save()
+    return written
+
+
+def _share_state() -> SummaryState | None:
+    """The receivables' state, read under a shared lock on PostgreSQL: a rebuild (which
+    locks it for update) waits for the corrections under way, and they for it."""
+    if connection.vendor == "postgresql":
+        rows = list(
+            SummaryState.objects.raw(
+                f"SELECT * FROM {_table(SummaryState)} WHERE name = %s FOR SHARE", [RECEIVABLES]
+            )
+        )
+        return rows[0] if rows else None
+    return SummaryState.objects.filter(pk=RECEIVABLES).first()
+
+
+def _add(deltas: dict, key: tuple, row: dict, sign: int) -> None:
+    delta = deltas.setdefault(key, dict.fromkeys((*COLUMNS, "customers"), 0))
+    for name in COLUMNS:
+        delta[name] += sign * row[name]
+    delta["customers"] += sign
+
+
+def receivables_refresh(customer_ids) -> None:
+    """Recompute the snapshot rows of `customer_ids` on the snapshot's day from their
+    instalments as they are now in this transaction, and move the group sums by the
+    difference (the rows' holder and department become the customers' current ones). Call
+    after the change, inside the service's transaction. Nothing to do without a snapshot."""
+    ids = sorted({pk for pk in customer_ids if pk is not None})
+    if not ids:
+        return
+    state = _share_state()
+    if state is None or state.as_of is None:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for pk in ids:  # one correction at a time per customer, in id order
+                cursor.execute("SELECT pg_advisory_xact_lock(19, %s)", [pk])
+    old = {
+        row["customer_id"]: row
+        for row in ReceivableSnapshot.objects.filter(customer_id__in=ids).values(
+            "customer_id", "holder_id", "department_id", *COLUMNS
+        )
+    }
+    new = {}
+    for customer_id, holder_id, department_id, *values in _live_rows(state.as_of, ids):
+        new[customer_id] = {
+            "customer_id": customer_id,
+            "holder_id": holder_id,
+            "department_id": department_id,
+            **dict(zip(COLUMNS, values, strict=True)),
+        }
+    deltas: dict = {}
+    for row, sign in [(r, -1) for r in old.values()] + [(r, 1) for r in new.values()]:
+        _add(deltas, ("s", row["holder_id"] or 0), row, sign)
+        _add(deltas, ("d", row["department_id"] or 0), row, sign)
+    ReceivableSnapshot.objects.filter(customer_id__in=ids).delete()
+    ReceivableSnapshot.objects.bulk_create(ReceivableSnapshot(**row) for row in new.values())
+    for (kind, key), delta in sorted(deltas.items()):
+        if not any(delta.values()):
+            continue
+        changes = {name: F(name) + value for name, value in delta.items()}
+        if not ReceivableGroup.objects.filter(kind=kind, key=key).update(**changes):
+            try:
+                with transaction.atomic():
+                    ReceivableGroup.objects.create(kind=kind, key=key, **delta)
+            except IntegrityError:  # created meanwhile by another correction
+                ReceivableGroup.objects.filter(kind=kind, key=key).update(**changes)
+
+
+def summaries_build(*, as_of: date, now: datetime) -> dict:
+    """Every summary of sales: the nightly job and `manage.py sales_summaries`."""
+    return {
+        "credit_periods": credit_summary_build(now=now),
+        "receivables": receivables_build(as_of=as_of, now=now),
+    }
