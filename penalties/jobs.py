@@ -32,6 +32,15 @@ def connect() -> None:
         order=30,
     )
     register_job(
+        "penalties-company-figures",
+        _("Company view: success rates and customer counts"),
+        _("Every 10 minutes"),
+        next_run=beat_next_run("penalties-company-figures"),
+        late_after=HOURLY_LATE,
+        task="penalties.tasks.company_rates_task",
+        order=32,
+    )
+    register_job(
         "penalties-monthly",
         _("Monthly penalty scans: catch-up"),
         _("Hourly"),

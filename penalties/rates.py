@@ -372,24 +372,39 @@ def success_rates(*, month: date, department_ids=None, user=None) -> SuccessRate
     )
 
 
-def recent_success_rates(*, month: date, department_ids=None, user=None) -> SuccessRates:
-    """`success_rates`, kept in the shared cache for DASHBOARD_RATES_CACHE_SECONDS (the
-    dashboards and the company view). Counting distinct people over a month of visits, calls
-    and deals and a year of inquiries reads 0.2–0.3 s for one department at a million customers
-    (docs/performance.md), and distinct counts cannot be added up from daily summaries; a rate
-    a few minutes old tells the manager the same. 0 computes it every time (the tests)."""
-    seconds = settings.DASHBOARD_RATES_CACHE_SECONDS
-    if not seconds:
-        return success_rates(month=month, department_ids=department_ids, user=user)
+def _rates_key(*, month: date, department_ids=None, user=None) -> str:
     if user is not None:
         scope = f"user:{user.pk}"
     elif department_ids is None:
         scope = "all"
     else:
         scope = ",".join(map(str, sorted(department_ids)))
-    key = "rates:" + hashlib.sha1(f"{scope}:{month:%Y-%m}".encode()).hexdigest()
+    return "rates:" + hashlib.sha1(f"{scope}:{month:%Y-%m}".encode()).hexdigest()
+
+
+def recent_success_rates(*, month: date, department_ids=None, user=None) -> SuccessRates:
+    """`success_rates`, kept in the shared cache for DASHBOARD_RATES_CACHE_SECONDS (the
+    dashboards and the company view). Counting distinct people over a month of visits, calls
+    and deals and a year of inquiries reads 0.2–0.7 s for one department at a million customers
+    and 15–25 s for the whole company (docs/performance.md), and distinct counts cannot be
+    added up from daily summaries; a rate a few minutes old tells the manager the same. The
+    whole company's current month is refreshed in the background (`refresh_company_rates`), so
+    no page waits for it. 0 computes it every time (the tests)."""
+    seconds = settings.DASHBOARD_RATES_CACHE_SECONDS
+    if not seconds:
+        return success_rates(month=month, department_ids=department_ids, user=user)
     return cache.get_or_set(
-        key,
+        _rates_key(month=month, department_ids=department_ids, user=user),
         lambda: success_rates(month=month, department_ids=department_ids, user=user),
         seconds,
     )
+
+
+def refresh_company_rates(*, month: date) -> SuccessRates:
+    """Compute the whole company's rates for `month` and keep them for the company view until
+    well after the next refresh (beat every 10 minutes: `penalties.tasks.company_rates_task`)."""
+    rates = success_rates(month=month)
+    seconds = settings.DASHBOARD_RATES_CACHE_SECONDS
+    if seconds:
+        cache.set(_rates_key(month=month), rates, max(seconds, 3 * 600))
+    return rates

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, DateTimeField, Min, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,31 @@ def notices_visible_to(user) -> QuerySet[PublicNotice]:
     if staff is not None and staff.department_id:
         scope |= Q(department=staff.department_id)
     return PublicNotice.objects.filter(scope)
+
+
+class _OpenedSince(Subquery):
+    """`(SELECT MIN(reclaimed_at) FROM (<some rows of a set>))`: at least that many rows of the
+    set were reclaimed at or after it (see `newest_notices`)."""
+
+    template = '(SELECT MIN("_w"."reclaimed_at") FROM (%(subquery)s) "_w")'
+    output_field = DateTimeField()
+
+
+def newest_notices(notices: QuerySet[PublicNotice], *, limit: int) -> QuerySet[PublicNotice]:
+    """The newest `limit` of `notices` (reclaimed_at, then id, descending), read through the
+    ends_at index instead of sorting the whole history; one query, to be filtered on by pk.
+
+    Every notice ends after it was opened (`notice_end`: midnight after the last working day
+    after the reclaim day). Take any `limit` rows of the set — the latest-ending, which the
+    ends_at index hands over first — and let B be the earliest reclaim among them: at least
+    `limit` rows were reclaimed at or after B, so each of the newest `limit` was too, and ends
+    at or after B. Filtering on `ends_at >= B` therefore keeps all of them while reading only the
+    notices that end after B (with fewer than `limit` rows B bounds the whole set). The scope is
+    an OR across columns no index serves; this walk stops after `limit` rows of the scope (the
+    company and department-less notices every viewer sees keep it short) and never sorts two
+    years of history (1.6 s for the GM on 150,000 notices)."""
+    bound = _OpenedSince(notices.order_by("-ends_at").values("reclaimed_at")[:limit])
+    return notices.filter(ends_at__gte=bound).order_by("-reclaimed_at", "-pk")[:limit]
 
 
 def run_notices(job: JobRun, *, upto: datetime | None = None) -> QuerySet[PublicNotice]:

@@ -20,7 +20,7 @@ from customers.selectors import customers_visible_to
 
 from ..models import JobRun, PublicNotice
 from ..rights import may_appeal, may_decide_notice, may_see_notices, may_verify_unsatisfied
-from ..selectors.notices import notices_visible_to, run_notices
+from ..selectors.notices import newest_notices, notices_visible_to, run_notices
 from ..services.notices import (
     notice_appeal,
     notice_decide,
@@ -33,10 +33,11 @@ RESTORE = ("restore", "approve")  # the inbox posts approve/reject
 CONFIRM = ("confirm", "reject")
 
 
+RELATED = ("customer", "previous_holder", "department", "decided_by")
+
+
 def _notices(user):
-    return notices_visible_to(user).select_related(
-        "customer", "previous_holder", "department", "decided_by"
-    )
+    return notices_visible_to(user).select_related(*RELATED)
 
 
 @login_required
@@ -50,7 +51,7 @@ def notice_board(request):
     # ?mine=reclaimed: what was reclaimed from the viewer (the reclaim notification's link;
     # &run=<id> narrows it to that run's customers, shown whatever their state).
     mine = request.GET.get("mine") == "reclaimed"
-    notices = _notices(request.user)
+    notices = notices_visible_to(request.user)
     run = None
     if mine:
         notices = notices.filter(previous_holder=request.user.pk)
@@ -58,9 +59,23 @@ def notice_board(request):
         run = JobRun.objects.filter(pk=run_id).first() if run_id else None
         if run is not None:
             notices = notices.filter(pk__in=run_notices(run).values("pk"))
-    if show == "current" and run is None:
-        notices = notices.filter(Q(ends_at__gt=now) | Q(appealed_at__isnull=False, decision=""))
-    notices = list(notices.order_by("-reclaimed_at", "-pk")[:BOARD_SIZE])
+    if run is not None:  # one run's notices: few, read through its own bounds
+        page = notices.order_by("-reclaimed_at", "-pk")[:BOARD_SIZE]
+    elif show == "current":
+        # Running (ends_at index) or appealed and undecided (partial index): as many as the
+        # last few working days' sweeps opened, whatever the history's length.
+        running = Q(ends_at__gt=now) | Q(appealed_at__isnull=False, decision="")
+        page = notices.filter(running).order_by("-reclaimed_at", "-pk")[:BOARD_SIZE]
+    else:
+        page = newest_notices(notices, limit=BOARD_SIZE)
+    # The page of ids first, then its rows with their customer and people: joined before the
+    # LIMIT, PostgreSQL hashed the whole user table (and, misjudging the scope, read every
+    # customer) for 200 rows.
+    notices = list(
+        PublicNotice.objects.filter(pk__in=page.values("pk"))
+        .select_related(*RELATED)
+        .order_by("-reclaimed_at", "-pk")
+    )
     return render(
         request,
         "allocation/notice_board.html",

@@ -444,6 +444,8 @@ BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=8)
 DASHBOARD_TREND_CACHE_SECONDS = env.int("DASHBOARD_TREND_CACHE_SECONDS", default=600)
 # The dashboards' success rates (004) likewise (penalties.rates.recent_success_rates).
 DASHBOARD_RATES_CACHE_SECONDS = env.int("DASHBOARD_RATES_CACHE_SECONDS", default=300)
+# Customers per department when a page shows more than 20 departments (penalties.stats).
+DASHBOARD_COUNTS_CACHE_SECONDS = env.int("DASHBOARD_COUNTS_CACHE_SECONDS", default=300)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -511,6 +513,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The monthly penalty scans (quota, new resources, opportunities' actions), due on the 1st
     # from 01:00: hourly, each rule and month runs once; a missed 1st heals within the hour.
+    # The company view's success rates and customer counts (issue 19), kept fresh in the
+    # background: the whole company's take 15-25 s at a million customers.
+    "penalties-company-figures": {
+        "task": "penalties.tasks.company_rates_task",
+        "schedule": crontab(minute="*/10"),
+    },
     "penalties-monthly": {
         "task": "penalties.tasks.penalties_monthly_task",
         "schedule": crontab(minute=5),

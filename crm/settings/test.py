@@ -29,6 +29,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Tests build different data under the same month: no cached trends between them.
 DASHBOARD_TREND_CACHE_SECONDS = 0
 DASHBOARD_RATES_CACHE_SECONDS = 0
+DASHBOARD_COUNTS_CACHE_SECONDS = 0
 # The yearly table caches the company totals by the newest credit row id; SQLite reuses ids
 # after a rolled-back test, so a cached total could outlive its rows.
 SALES_YEARLY_CACHE_SECONDS = 0

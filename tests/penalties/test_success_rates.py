@@ -343,3 +343,42 @@ def test_recent_rates_are_the_live_rates_kept_per_scope_and_month(
     settings.DASHBOARD_RATES_CACHE_SECONDS = 0
     with django_assert_num_queries(1):
         recent_success_rates(month=month, department_ids=[a])
+
+
+def test_company_figures_refreshed_in_the_background_serve_the_company_view(
+    org, march, settings, django_assert_max_num_queries
+):
+    """The beat job computes the whole company's rates and customer counts; the company view
+    then reads them from the cache (no success-rate query) and shows what the live
+    computation gives."""
+    from django.core.cache import cache
+
+    from crm.models import Department
+    from penalties import stats
+    from penalties.rates import recent_success_rates
+    from penalties.tasks import company_rates_task
+
+    cache.clear()
+    settings.DASHBOARD_RATES_CACHE_SECONDS = 300
+    settings.DASHBOARD_COUNTS_CACHE_SECONDS = 300
+    month = date(2026, 3, 1)
+    # Inside the clock of the run: the cache's expiry is counted from it.
+    with time_machine.travel(datetime(2026, 3, 31, 12, tzinfo=SH), tick=False):
+        company_rates_task()
+        ids = list(Department.objects.values_list("pk", flat=True))
+        live_counts = stats._customer_counts(ids)
+        with django_assert_max_num_queries(0):
+            cached = recent_success_rates(month=month)
+        assert cached == success_rates(month=month)
+        limit = stats.COUNT_LIVE_DEPARTMENTS
+        try:
+            stats.COUNT_LIVE_DEPARTMENTS = 0  # the fixture has fewer than 20 departments
+            with django_assert_max_num_queries(0):
+                assert stats.customer_counts(ids) == live_counts
+            # Few departments are counted live, never from the cache.
+            stats.COUNT_LIVE_DEPARTMENTS = limit
+            expected = stats._customer_counts(ids[:1])
+            with django_assert_max_num_queries(1):
+                assert stats.customer_counts(ids[:1]) == expected
+        finally:
+            stats.COUNT_LIVE_DEPARTMENTS = limit
