@@ -193,6 +193,7 @@ class CustomerFilter(django_filters.FilterSet):
         from .masking import SEEN_IN_FULL
         from .models import CustomerKey
         from .normalize import half_width
+        from .search import name_matches
 
         value = half_width(value).strip()
         if not value:
@@ -207,7 +208,7 @@ class CustomerFilter(django_filters.FilterSet):
         if compact.isdigit() and len(compact) >= 4:
             keys = CustomerKey.objects.filter(kind="phone", value__contains=compact)
             return queryset.filter(SEEN_IN_FULL, pk__in=keys.values("customer_id"))
-        by_name = Q(name__icontains=value) | Q(short_name__icontains=value)
+        by_name = name_matches(value)  # one or two characters: the grams index (issue 19)
         if compact.isascii() and compact.isalnum() and len(compact) >= 15:
             tax = CustomerKey.objects.filter(kind="tax_id", value=compact.upper())
             return queryset.filter(by_name | (SEEN_IN_FULL & Q(pk__in=tax.values("customer_id"))))

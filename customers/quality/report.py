@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from ..masking import is_masked, shown_text
 from ..models import Contact, Customer
 from ..selectors import customers_visible_to, visibility_condition
-from . import rules
+from . import keys, rules
 from .rules import NAME_KEY, PHONE_KEY, TAX_ID_KEY, Problem
 
 GROUPS_PER_PAGE = 50
@@ -211,6 +211,66 @@ def _entries(kind: str, condition: Q | None, month: ReportMonth):
 
 
 def _group_rows(kind: str, condition: Q | None, month: ReportMonth, bounds) -> list[tuple]:
+    """(value, new?, signed ids) of a page of groups: from the stored keys on PostgreSQL
+    (`keys`), computed from the archive elsewhere. Both answer the same (the tests hold them
+    to it)."""
+    if connection.vendor == "postgresql":
+        return _stored_group_rows(kind, condition, month, bounds)
+    return _live_group_rows(kind, condition, month, bounds)
+
+
+def _stored_group_rows(kind: str, condition: Q | None, month: ReportMonth, bounds) -> list[tuple]:
+    """The live GROUP BY's answer over the values two customers or more hold
+    (`customers_report_dup`, a few rows per thousand customers) instead of the archive: a
+    month's group is one of them, cut to the customers registered before the month's end."""
+    if condition is None:  # every customer visible: the key rows carry all it takes
+        sql = (
+            "SELECT k.value, MAX(CASE WHEN k.registered_at >= %s THEN 1 ELSE 0 END), "
+            "STRING_AGG(CAST(k.customer_id AS text), ',') "
+            f"FROM {keys.DUP_TABLE} d "
+            f"JOIN {keys.KEY_TABLE} k ON k.kind = d.kind AND k.value = d.value "
+            "WHERE d.kind = %s AND k.registered_at < %s GROUP BY k.value HAVING COUNT(*) >= 2 "
+            "ORDER BY MAX(k.registered_at) DESC, k.value LIMIT %s OFFSET %s"
+        )
+        params = [month.start, kind, month.end, bounds[1] - bounds[0], bounds[0]]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    customers = (
+        Customer.objects.filter(registered_at__lt=month.end)
+        .annotate(
+            cid=F("id"),
+            vis=_visible_flag(condition),
+            fresh=Case(When(registered_at__gte=month.start, then=Value(1)), default=Value(0)),
+            reg=F("registered_at"),
+        )
+        .order_by()
+        .values_list("cid", "vis", "fresh", "reg")
+    )
+    customers_sql, params = customers.query.sql_with_params()
+    # The viewer's own customers first (a department's few thousand, by its index), then only
+    # the shared values one of them holds: the archive's other members are read for those alone.
+    visible = Customer.objects.filter(condition, registered_at__lt=month.end).values("id")
+    visible_sql, visible_params = visible.query.sql_with_params()
+    sql = (
+        "SELECT k.value, MAX(e.fresh), "
+        "STRING_AGG(CAST(CASE WHEN e.vis = 1 THEN e.cid ELSE -e.cid END AS text), ',') "
+        f"FROM {keys.KEY_TABLE} k JOIN ({customers_sql}) e ON e.cid = k.customer_id "
+        "WHERE k.kind = %s AND k.value IN ("
+        f"  SELECT v.value FROM {keys.KEY_TABLE} v "
+        f"  JOIN {keys.DUP_TABLE} d ON d.kind = v.kind AND d.value = v.value "
+        f"  WHERE v.kind = %s AND v.customer_id IN ({visible_sql})) "
+        "GROUP BY k.value HAVING COUNT(*) >= 2 AND MAX(e.vis) = 1 "
+        "ORDER BY MAX(e.reg) DESC, k.value LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*params, kind, kind, *visible_params, bounds[1] - bounds[0], bounds[0]]
+        )
+        return cursor.fetchall()
+
+
+def _live_group_rows(kind: str, condition: Q | None, month: ReportMonth, bounds) -> list[tuple]:
     """One GROUP BY over the entries: values held by at least two customers (MIN(id) <
     MAX(id), so a customer whose phone is also its contact's mobile is no pair), at least
     one of them visible, newest registration first. The ids come back signed (negative:
