@@ -258,8 +258,12 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["month", "department", "status"], name="ledger_month_dept_idx"),
             models.Index(fields=["person", "-month"], name="ledger_person_idx"),
+            # INCLUDE person: "entries to decide" excludes the viewer's own and is counted on
+            # every manager's and the GM's dashboard — index-only (18,000 proposed at the
+            # bench: 42 ms -> a few ms for the GM; issue 19).
             models.Index(
                 fields=["department", "created_at"],
+                include=["person"],
                 condition=Q(status="proposed"),
                 name="ledger_proposed_idx",
             ),

@@ -39,7 +39,11 @@ def entries_to_decide(user) -> QuerySet[LedgerEntry]:
     (the GM: every entry not about themselves)."""
     proposed = LedgerEntry.objects.filter(status=LedgerEntry.Status.PROPOSED).exclude(person=user)
     if not manages_company(user):
-        proposed = proposed.filter(department__in=departments_managed_by(user))
+        # Read through ledger_proposed_idx (department, created_at): as IN (subquery) the
+        # planner fetched every proposed entry of the company and filtered them (18,000 at the
+        # bench: 120 ms per dashboard).
+        departments = Subquery(departments_managed_by(user).order_by().values("pk"))
+        proposed = proposed.filter(_InSubquery(F("department_id"), departments))
     return proposed.select_related("person", "rule", "department")
 
 

@@ -4,8 +4,8 @@ from django.utils import timezone
 from .rates import refresh_company_rates
 from .services import penalties_scan
 from .services.ledger import month_of
-from .stats import refresh_company_counts
 from .services.scans import penalties_monthly_reconcile
+from .stats import refresh_company_counts
 
 
 @shared_task

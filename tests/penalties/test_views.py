@@ -327,3 +327,29 @@ def test_ledger_to_decide_and_months_pages_keep_their_query_count_as_entries_gro
     assert [_dashboard_queries(client, url) for url in pages] == few
     response = client.get(pages[0])
     assert len(response.context["decidable"]) == 26  # every proposal of departments a and a1
+
+
+def test_the_general_manager_names_the_person_by_username_instead_of_a_company_list(
+    org, login
+):
+    """Issue 19: the GM's form has no list of every person (10,000 at scale); a username is
+    typed, an unknown one is refused in Chinese and writes nothing, a manager keeps the list."""
+    client = login(org.gm)
+    page = client.get(reverse("penalties:new")).content.decode()
+    assert 'name="person"' in page and '<select name="person"' not in page
+    rule = PenaltyRule.objects.get(code="GRABBING")
+    data = {
+        "rule": rule.pk,
+        "amount": "500",
+        "occurred_on": "2026-11-19",
+        "reason": "抢单，经核实",
+    }
+    response = client.post(reverse("penalties:new"), {**data, "person": "no.such.user"})
+    assert response.status_code == 200 and not LedgerEntry.objects.exists()
+    assert "没有" in str(response.context["form"].errors["person"])
+    response = client.post(reverse("penalties:new"), {**data, "person": " " + org.sales_b.username})
+    entry = LedgerEntry.objects.get()
+    assert response.status_code == 302 and entry.person == org.sales_b
+    # The manager still picks from their department's people.
+    page = login(org.manager_a).get(reverse("penalties:new")).content.decode()
+    assert '<select name="person"' in page
