@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.fields import HappenedDateField
 
 from .models import Complaint, ComplaintCategory
+from .people_picker import narrow_people
 from .selectors.complaints import active_categories, breach_person_choices, responsible_choices
 
 TEXTAREA = {"rows": 4}
@@ -34,12 +35,14 @@ class ComplaintForm(forms.Form):
         help_text=_("The complaint goes to this person's department."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, people_of: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = active_categories()
         self.fields["responsible"].queryset = responsible_choices().filter(
             staff__department__isnull=False
         )
+        # Validated against every member of staff; listed: `people_of`'s people (issue 19).
+        narrow_people(self, "responsible", people_of)
 
 
 class InvestigateForm(forms.Form):
@@ -88,9 +91,10 @@ class VerifyForm(forms.Form):
         label=_("what was verified"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, people_of: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = breach_person_choices()
+        narrow_people(self, "person", people_of)
 
 
 class ListFilterForm(forms.Form):

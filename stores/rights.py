@@ -68,8 +68,21 @@ def may_use_stores(user) -> bool:
 
 def may_lead_store(user, store) -> bool:
     """The store's manager (or a manager above it) and the GM: confirm dispatches, decide a
-    visitor's source, score internal service."""
-    return manages_department(user, getattr(store, "pk", store))
+    visitor's source, score internal service.
+
+    Kept on the user object for the request (the store's start page asked it eight times, one
+    query each, issue 19); the user is loaded per request, like Django's permission cache."""
+    store_pk = getattr(store, "pk", store)
+    cache = getattr(user, "_stores_lead_cache", None)
+    if cache is None:
+        cache = {}
+        try:
+            user._stores_lead_cache = cache
+        except AttributeError:  # an object that takes no attributes: ask every time
+            return manages_department(user, store_pk)
+    if store_pk not in cache:
+        cache[store_pk] = manages_department(user, store_pk)
+    return cache[store_pk]
 
 
 def may_keep_register(user, store) -> bool:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import median
 
-from django.db.models import Q, QuerySet
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext
 
 from crm.calendar import SHANGHAI, day_start
@@ -25,11 +26,16 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     condition = customer_condition(user)
     if condition is None:
         return Complaint.objects.all()
+    # The customer branch is a subquery of its own: OR-ed with the others over a join to the
+    # customer table it made every list read join and filter all complaints (0.3 s for a
+    # salesperson at 20,000 complaints, issue 19); alone it starts from the customer indexes.
+    # Same rows (`test_complaints_visible_to_matches_the_plain_condition`).
+    by_customer = Complaint.objects.filter(Q(customer__isnull=False) & condition).values("pk")
     scope = (
         Q(taken_by=user.pk)
         | Q(responsible=user.pk)
         | Q(department__in=departments_visible_to(user))
-        | (Q(customer__isnull=False) & condition)
+        | Q(pk__in=by_customer)
     )
     return Complaint.objects.filter(scope)
 
@@ -118,35 +124,42 @@ def complaint_analysis(user, *, year: int) -> Analysis:
     (archived), average and median days from taking to archiving — by category, by department
     and by month. One query; a year's complaints are few enough to group in Python."""
     start, end = day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))
-    rows = list(
+    # Plain tuples with the month (Asia/Shanghai) and the time to archiving worked out by the
+    # database: the GM's year is thousands of rows, and building a dict with two converted
+    # datetimes per row was most of the page (issue 19). Same figures
+    # (`test_complaint_analysis_matches_the_row_by_row_grouping`).
+    rows = (
         complaints_visible_to(user)
         .filter(taken_at__gte=start, taken_at__lt=end)
-        .values(
-            "category_id",
-            "category__name",
-            "department_id",
-            "department__name",
-            "taken_at",
-            "archived_at",
+        .annotate(
+            month=ExtractMonth("taken_at", tzinfo=SHANGHAI),
+            span=ExpressionWrapper(F("archived_at") - F("taken_at"), output_field=DurationField()),
         )
-    )
+        .values_list(
+            "category_id", "category__name", "department_id", "department__name", "month", "span"
+        )
+    )  # fmt: skip
     total = Group(None, "")
     categories: dict = {}
     departments: dict = {}
     months = {m: Group(m, f"{year}-{m:02d}") for m in range(1, 13)}
-    for row in rows:
-        category = categories.setdefault(
-            row["category_id"], Group(row["category_id"], _label(row["category__name"]))
-        )
-        department = departments.setdefault(
-            row["department_id"], Group(row["department_id"], row["department__name"])
-        )
-        month = months[row["taken_at"].astimezone(SHANGHAI).month]
-        for group in (total, category, department, month):
-            group.count += 1
-            if row["archived_at"]:
+    for category_id, category_name, department_id, department_name, month, span in rows:
+        category = categories.get(category_id)
+        if category is None:
+            category = categories[category_id] = Group(category_id, _label(category_name))
+        department = departments.get(department_id)
+        if department is None:
+            department = departments[department_id] = Group(department_id, department_name)
+        groups = (total, category, department, months[month])
+        if span is None:
+            for group in groups:
+                group.count += 1
+        else:
+            days = span.total_seconds() / 86400
+            for group in groups:
+                group.count += 1
                 group.closed += 1
-                group.days.append(_days(row))
+                group.days.append(days)
     order = {c.pk: i for i, c in enumerate(ComplaintCategory.objects.order_by("position", "pk"))}
     return Analysis(
         year=year,

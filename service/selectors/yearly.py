@@ -9,7 +9,7 @@ submitted stays with the customer whoever holds it later."""
 from datetime import date
 
 from constance import config
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
@@ -72,22 +72,37 @@ def missing_evaluations(year: int):
 
 
 def yearly_rows(user, year: int, *, status: str = ""):
-    """The user's due customers for `year` (SPEC §1 scope) with their evaluation's state:
-    `status` '' all, 'missing', 'submitted', 'awaiting' (the managers' parts still open)."""
+    """The user's due customers for `year` (SPEC §1 scope): `status` '' all, 'missing',
+    'submitted', 'awaiting' (the managers' parts still open). Each evaluation's state is read
+    for the shown page only, by `with_evaluations` (issue 19: four subqueries per row made the
+    page's capped count read them for up to 10,000 customers)."""
     ev = YearlyEvaluation.objects.filter(customer=OuterRef("pk"), year=year)
-    qs = visible(due_customers(year), user, prefix="").annotate(
-        evaluation_id=Subquery(ev.values("pk")[:1]),
-        submitted_at=Subquery(ev.values("submitted_at")[:1]),
-        manager_at=Subquery(ev.values("manager_at")[:1]),
-        director_at=Subquery(ev.values("director_at")[:1]),
-    )
+    qs = visible(due_customers(year), user, prefix="")
     if status == "missing":
-        qs = qs.filter(evaluation_id__isnull=True)
+        qs = qs.exclude(Exists(ev))
     elif status == "submitted":
-        qs = qs.filter(evaluation_id__isnull=False)
-    elif status == "awaiting":
-        qs = qs.filter(evaluation_id__isnull=False, director_at__isnull=True)
+        qs = qs.filter(Exists(ev))
+    elif status == "awaiting":  # one evaluation per customer and year
+        qs = qs.filter(Exists(ev.filter(director_at__isnull=True)))
     return qs.select_related("holder", "department")
+
+
+def with_evaluations(rows: list, year: int) -> list:
+    """`rows` (customers) with their `year` evaluation's evaluation_id, submitted_at,
+    manager_at and director_at (None without one), in one query."""
+    found = {
+        e["customer_id"]: e
+        for e in YearlyEvaluation.objects.filter(
+            customer_id__in=[c.pk for c in rows], year=year
+        ).values("customer_id", "pk", "submitted_at", "manager_at", "director_at")
+    }
+    for customer in rows:
+        e = found.get(customer.pk, {})
+        customer.evaluation_id = e.get("pk")
+        customer.submitted_at = e.get("submitted_at")
+        customer.manager_at = e.get("manager_at")
+        customer.director_at = e.get("director_at")
+    return rows
 
 
 def overdue_rows(user, year: int):

@@ -33,6 +33,7 @@ from ..forms_complaints import (
     ListFilterForm,
     VerifyForm,
 )
+from ..people_picker import picker, picker_department
 from ..rights import (
     may_analyse_complaints,
     may_archive_complaint,
@@ -147,7 +148,12 @@ def complaint_new(request):
     if customer_id:
         customer = get_object_or_404(customers_visible_to(request.user), pk=customer_id)
     initial = {"complainant": customer.name} if customer else {}
-    form = ComplaintForm(request.POST or None, initial=initial)
+    # The responsible person is picked from one department's people (the customer's, else the
+    # user's own; `?people_of=` another): the whole staff in one list took a second (issue 19).
+    staff = getattr(request.user, "staff", None)
+    default = customer.department_id if customer else getattr(staff, "department_id", None)
+    people_of = picker_department(request, default)
+    form = ComplaintForm(request.POST or None, initial=initial, people_of=people_of)
     if request.method == "POST" and form.is_valid():
         responsible = form.cleaned_data["responsible"]
         with refusal(form) as outcome:
@@ -172,7 +178,11 @@ def complaint_new(request):
     return render(
         request,
         "service/complaint_form.html",
-        {"form": form, "customer": customer},
+        {
+            "form": form,
+            "customer": customer,
+            "picker": picker(request, people_of, _("People of")),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -187,6 +197,13 @@ def complaint_detail(request, pk: int):
     user = request.user
     can_work = may_work_complaint(user, complaint)
     step = complaint.step
+    verifiable = (
+        step in ("investigating", "handling")
+        and not complaint.ledger_entry_id
+        and may_verify_complaint(user, complaint)
+    )
+    # The person is picked among one department's people (the complaint's by default).
+    people_of = picker_department(request, complaint.department_id)
     return render(
         request,
         "service/complaint_detail.html",
@@ -210,13 +227,8 @@ def complaint_detail(request, pk: int):
                 if step == "confirmed" and may_archive_complaint(user, complaint)
                 else None
             ),
-            "verify_form": (
-                VerifyForm()
-                if step in ("investigating", "handling")
-                and not complaint.ledger_entry_id
-                and may_verify_complaint(user, complaint)
-                else None
-            ),
+            "verify_form": (VerifyForm(people_of=people_of) if verifiable else None),
+            "picker": (picker(request, people_of, _("People of")) if verifiable else None),
         },
     )
 

@@ -28,6 +28,7 @@ from ..selectors.yearly import (
     evaluations_visible_to,
     overdue_rows,
     reminders_from,
+    with_evaluations,
     yearly_rows,
 )
 from ..services.yearly import (
@@ -58,6 +59,7 @@ def yearly_list(request):
     rows, page = numbered_page(
         yearly_rows(request.user, year, status=status), request, sorts=SORTS, default="name"
     )
+    rows = with_evaluations(rows, year)
     return render(
         request,
         "service/yearly_list.html",

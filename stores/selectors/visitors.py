@@ -110,7 +110,7 @@ def recent_weeks(store, *, today: date, weeks: int = 8) -> list[dict]:
         r.week_start: r
         for r in WeeklyReconciliation.objects.filter(
             store=store, week_start__in=starts
-        ).select_related("market_manager", "signed_by")
+        ).select_related("market_manager__staff", "signed_by")
     }
     return [{"week_start": s, "signed": signed.get(s)} for s in starts]
 

@@ -18,6 +18,7 @@ from crm.calendar import day_start
 from crm.errors import refusal
 from crm.paging import numbered_page
 from crm.validators import EARLIEST, parse_month
+from service.people_picker import picker, picker_department
 
 from ..forms_visitors import (
     PreRegistrationForm,
@@ -290,6 +291,17 @@ def prereg_new(request):
     return render(request, "stores/prereg_form.html", {"store": store, "form": form}, status=status)
 
 
+def _market_department(user, recent) -> int | None:
+    """Whose people the market-manager picker lists by default: the department of the last
+    market manager who signed this store's week off, else the user's own."""
+    for week in recent:
+        staff = getattr(week["signed"].market_manager, "staff", None) if week["signed"] else None
+        if staff is not None and staff.department_id:
+            return staff.department_id
+    staff = getattr(user, "staff", None)
+    return getattr(staff, "department_id", None)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def reconcile(request):
@@ -299,7 +311,9 @@ def reconcile(request):
     week = _parse_day(request.GET.get("week"))
     week_start = monday_of(week) if week else monday_of(today) - timedelta(days=7)
     week_data = week_to_reconcile(store, week_start=week_start)
-    form = ReconciliationForm(request.POST or None)
+    recent = recent_weeks(store, today=today)
+    people_of = picker_department(request, _market_department(request.user, recent))
+    form = ReconciliationForm(request.POST or None, people_of=people_of)
     if request.method == "POST" and form.is_valid():
         with refusal(form) as outcome:
             reconciliation_sign(
@@ -325,7 +339,8 @@ def reconcile(request):
             "next_week": week_start + timedelta(days=7),
             "is_over": week_start + timedelta(days=7) <= today,
             "form": form,
-            "recent": recent_weeks(store, today=today),
+            "recent": recent,
+            "picker": picker(request, people_of, _("People of")),
         },
         status=status,
     )

@@ -14,7 +14,7 @@ SH = ZoneInfo("Asia/Shanghai")
 
 STEP_FIELDS = ("action", "note", "findings", "resolution", "satisfied")
 VERIFY_FIELDS = ("person", "breach_on", "note")
-NEW_FIELDS = ("complainant", "complainant_phone", "category", "content", "responsible")
+NEW_FIELDS = ("complainant", "complainant_phone", "category", "content", "responsible", "people_of")
 
 WALK: dict = {
     "service:complaint_list": {"codes": EVERYONE, "nav": True},  # noqa: F405

@@ -52,7 +52,7 @@ FUZZ: dict = {
     "stores:prereg_new": {
         "post": ("consultant", "name", "gender", "phone", "community", "expected_on"),
     },
-    "stores:reconcile": {"post": ("market_manager", "note")},
+    "stores:reconcile": {"post": ("market_manager", "note", "people_of")},
     "stores:figures": {},
 }
 
