@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy
 
 from crm.fields import IdsChoiceField, PlannedDateTimeField
 from crm.models import Staff, User
+from crm.validators import parse_id
 from customers.models import Customer
 
-from .selectors.disputes import claimant_choices
+from .selectors.disputes import claimant_choices, claimant_shortlist
 from .selectors.swaps import counterpart_choices
 
 
@@ -44,12 +45,19 @@ class DisputeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         people = claimant_choices(user)
+        # Validated against everybody in scope; listed: the shortlist (a search narrows it).
+        keep = [parse_id(self.data.get(name)) for name in ("claimant_1", "claimant_2")]
+        shown, self.narrowed = claimant_shortlist(
+            people, search, keep=[pk for pk in keep if pk is not None]
+        )
+        listed = [("", "---------")] + [(u.pk, _person_label(u)) for u in shown]
         for name in ("claimant_1", "claimant_2"):
             self.fields[name].queryset = people
             self.fields[name].label_from_instance = _person_label
+            self.fields[name].widget.choices = listed
 
     def clean(self):
         data = super().clean()

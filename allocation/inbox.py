@@ -1,8 +1,9 @@
 """The approvals inbox (审批): everything waiting on a manager or the GM, oldest first.
 
-Each workflow module provides `inbox_items(user, *, now) -> list[InboxItem]`; the inbox page
-merges them, on the clock the page read. A higher app adds its own approvals with
-`register_inbox_source`.
+Each workflow module provides `inbox_items(user, *, now, managed_ids=None) -> list[InboxItem]`
+(`managed_ids`: the ids of the departments `user` manages, resolved once per inbox); the inbox
+page merges them, on the clock the page read. A higher app adds its own approvals with
+`register_inbox_source` (called as `source(user, now=now)`).
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from crm.selectors import departments_managed_by
 from customers.selectors import records_awaiting_manager
 
 SOURCES = [
@@ -47,19 +49,27 @@ class InboxItem:
 
 
 def inbox_for(user, *, now: datetime) -> list[InboxItem]:
+    # The departments `user` manages, resolved once as a literal list for this app's sources:
+    # as a subquery in each of them PostgreSQL planned the permission check again every time
+    # (3-14 ms per source at 200 departments, issue 19).
+    managed_ids = list(departments_managed_by(user).values_list("pk", flat=True))
     items: list[InboxItem] = []
     for dotted in SOURCES:
         # Every source is a module of this app: a missing one is a bug, not an absent feature.
-        items += import_string(dotted)(user, now=now)
+        items += import_string(dotted)(user, now=now, managed_ids=managed_ids)
     for source in _REGISTERED_SOURCES:
         items += source(user, now=now)
     return sorted(items, key=lambda item: item.created_at)
 
 
-def records_inbox_items(user, *, now: datetime) -> list[InboxItem]:
+def records_inbox_items(
+    user, *, now: datetime, managed_ids: list[int] | None = None
+) -> list[InboxItem]:
     """Records of the last 90 days a manager must look at: deals credited to nobody, gift or
     points records to confirm, referrals to verify (customers.selectors)."""
-    waiting = records_awaiting_manager(user, since=now - relativedelta(days=90))
+    waiting = records_awaiting_manager(
+        user, since=now - relativedelta(days=90), managed_ids=managed_ids
+    )
 
     def link(record):
         return reverse("customers:detail", args=[record.customer_id]) + "#timeline"

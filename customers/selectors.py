@@ -128,7 +128,7 @@ def own_revisit(user, customer, *, now: datetime) -> FollowUp | None:
     )
 
 
-def records_awaiting_manager(user, *, since, limit: int = 50) -> dict:
+def records_awaiting_manager(user, *, since, limit: int = 50, managed_ids=None) -> dict:
     """What the managers of a customer's department must look at (SPEC §3, §6), in the
     departments `user` manages (every department for the GM), occurred since `since`:
 
@@ -136,10 +136,15 @@ def records_awaiting_manager(user, *, since, limit: int = 50) -> dict:
     - `gifts`: gift or points records (no amount) that keep nothing until confirmed;
     - `referrals`: referrals that no registration proves yet, to verify.
 
-    Two queries: the managed departments go in as a subquery.
+    Two queries: the managed departments go in as a subquery, or as `managed_ids` (their ids,
+    resolved by the caller): PostgreSQL estimated the subquery at one department and walked
+    every customer of a regional manager's eleven (0.48 s), where the literal list lets it start
+    from the few uncredited deals (0.2 ms, issue 19).
     """
     if manages_company(user):
         scope = Q()
+    elif managed_ids is not None:
+        scope = Q(customer__department__in=managed_ids)
     else:
         scope = Q(customer__department__in=departments_managed_by(user).values("pk"))
     uncredited = Q(credited_to__isnull=True)

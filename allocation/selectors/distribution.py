@@ -160,9 +160,14 @@ def protection_queue(user, *, as_of: datetime):
     )
 
 
-def inbox_items(user, *, now: datetime) -> list[InboxItem]:
-    """Pending requests and unverified reports in the user's departments."""
-    managed = list(departments_managed_by(user).values_list("pk", flat=True))
+def inbox_items(user, *, now: datetime, managed_ids: list[int] | None = None) -> list[InboxItem]:
+    """Pending requests and unverified reports in the user's departments (`managed_ids`: their
+    ids, when the inbox has resolved them already)."""
+    managed = (
+        list(departments_managed_by(user).values_list("pk", flat=True))
+        if managed_ids is None
+        else managed_ids
+    )
     items: list[InboxItem] = []
     claims = ClaimRequest.objects.filter(
         department__in=managed, status=ClaimRequest.Status.PENDING
@@ -191,13 +196,20 @@ def inbox_items(user, *, now: datetime) -> list[InboxItem]:
     return items
 
 
+def in_pool(department) -> Q:
+    """The customers in a pool, unheld: the company pool when `department` is None, else that
+    department's pool. A condition, so a page applies it to its own queryset directly (an
+    `id IN (pool)` subquery made PostgreSQL read the pool twice; allocation_pool_idx answers
+    it from the index)."""
+    if department is None:
+        return Q(holder__isnull=True, pool=Pool.COMPANY)
+    return Q(holder__isnull=True, pool=Pool.DEPARTMENT, department=department)
+
+
 def pool_customers(department) -> QuerySet[Customer]:
     """The customers in a pool, unheld: the company pool when `department` is None, else that
     department's pool."""
-    base = Customer.objects.filter(holder__isnull=True)
-    if department is None:
-        return base.filter(pool="company")
-    return base.filter(pool="department", department=department)
+    return Customer.objects.filter(in_pool(department))
 
 
 def distribution_recipients(department, managed) -> QuerySet[Staff]:

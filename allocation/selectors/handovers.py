@@ -4,7 +4,8 @@ import math
 from datetime import date, datetime, time
 
 from constance import config
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,10 +67,50 @@ def staff_can_be_deactivated(user) -> bool:
     return not Customer.objects.filter(holder=user.pk).exists()
 
 
-def handovers_in_scope(user) -> QuerySet[Handover]:
-    """Handovers of the departments `user` manages (the GM: all)."""
-    return Handover.objects.filter(department__in=departments_managed_by(user)).select_related(
+def handovers_in_scope(user, managed_ids: list[int] | None = None) -> QuerySet[Handover]:
+    """Handovers of the departments `user` manages (the GM: all). `managed_ids`: those
+    departments' ids when the caller has resolved them already (a literal list: the planner
+    does not re-plan the permission subquery in every query of the page)."""
+    departments = departments_managed_by(user) if managed_ids is None else managed_ids
+    return Handover.objects.filter(department__in=departments).select_related(
         "person", "department", "opened_by"
+    )
+
+
+def handover_candidates(user, managed: list, *, department=None, q: str = "") -> QuerySet[Staff]:
+    """Active people a manager may mark as leaving or transferring: the staff of `managed`
+    (the Department rows `user` manages), not `user`, narrowed to `department`'s subtree (one
+    of `managed`) and to a name search `q` (username, either name, or 姓名 as written in
+    Chinese: family name first). In tree order, then role and username; page it (the GM's
+    scope is every active person of the company)."""
+    people = Staff.objects.filter(
+        department__in=[d.pk for d in managed], status=Staff.Status.ACTIVE
+    ).exclude(user=user.pk)
+    if department is not None:
+        people = people.filter(department__path__startswith=department.path)
+    q = q.replace("\x00", "").strip()
+    if q:
+        people = people.annotate(chinese_name=Concat("user__last_name", "user__first_name")).filter(
+            Q(user__username__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(user__last_name__icontains=q)
+            | Q(chinese_name__icontains=q)
+        )
+    return people.select_related("user", "department")
+
+
+def held_counts(user_ids) -> dict[int, int]:
+    """Customers each of `user_ids` holds now (those holding none left out): one GROUP BY over
+    the holder index for the people a page shows, never over the whole staff."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    return dict(
+        Customer.objects.filter(holder__in=ids)
+        .order_by()
+        .values("holder_id")
+        .annotate(n=Count("pk"))
+        .values_list("holder_id", "n")
     )
 
 
@@ -92,10 +133,14 @@ def days_left(due_at: datetime, now: datetime) -> int:
     return math.ceil(seconds / 86400) if seconds >= 0 else math.floor(seconds / 86400)
 
 
-def open_handovers_for(user, now: datetime) -> list[Handover]:
+def open_handovers_for(user, now: datetime, managed_ids: list[int] | None = None) -> list[Handover]:
     """The manager's countdown: open handovers in the departments `user` manages, most urgent
     first, each with `days_left` (negative = overdue) and `is_overdue`."""
-    rows = list(handovers_in_scope(user).filter(closed_at__isnull=True).order_by("due_at", "pk"))
+    rows = list(
+        handovers_in_scope(user, managed_ids)
+        .filter(closed_at__isnull=True)
+        .order_by("due_at", "pk")
+    )
     for row in rows:
         row.days_left = days_left(row.due_at, now)
         row.is_overdue = row.due_at < now
@@ -132,10 +177,10 @@ def handover_recipients(handover: Handover) -> QuerySet:
     )
 
 
-def inbox_items(user, *, now: datetime) -> list[InboxItem]:
+def inbox_items(user, *, now: datetime, managed_ids: list[int] | None = None) -> list[InboxItem]:
     """Open handovers waiting on `user` (a manager or the GM) — the inbox's 交接 rows."""
     items = []
-    for handover in handovers_in_scope(user).filter(closed_at__isnull=True):
+    for handover in handovers_in_scope(user, managed_ids).filter(closed_at__isnull=True):
         items.append(
             InboxItem(
                 kind=_("Handovers"),

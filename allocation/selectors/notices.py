@@ -141,24 +141,33 @@ def managers_by_department(notices: list[PublicNotice]) -> dict[int, int | None]
     )
 
 
-def inbox_items(user, *, now: datetime) -> list[InboxItem]:
+def inbox_items(user, *, now: datetime, managed_ids: list[int] | None = None) -> list[InboxItem]:
     """Appealed, undecided notices waiting on `user` — the inbox's 申诉 rows, oldest appeal
     first. Shown to whom the appeal was sent (see `designated_deciders`); others in scope may still
     decide from the notice page."""
     if not user.is_authenticated or not may_approve(user):
         return []
     gm = may_manage_company(user)
-    scope = Q(department__in=departments_managed_by(user), pool=Pool.DEPARTMENT)
+    managed = departments_managed_by(user) if managed_ids is None else managed_ids
+    scope = Q(department__in=managed, pool=Pool.DEPARTMENT)
     if gm:
         scope |= Q(pool=Pool.COMPANY) | Q(department__isnull=True)
-    notices = list(
+    # The pending appeals' ids first, then their rows: PostgreSQL cannot tell that of the
+    # appealed notices (1%) hardly any is undecided, estimated some 1,500 rows for the joined
+    # read and started a parallel worker for it (10 ms for the 3 rows it found, issue 19). The
+    # ids come from notice_appeal_pending_idx alone; with none, this is the only query.
+    pending = list(
         PublicNotice.objects.filter(scope, appealed_at__isnull=False, decision="")
         .exclude(previous_holder=user.pk)
+        .values_list("pk", flat=True)
+    )
+    if not pending:
+        return []
+    notices = list(
+        PublicNotice.objects.filter(pk__in=pending)
         .select_related("customer", "previous_holder", "department")
         .order_by("appealed_at", "pk")
     )
-    if not notices:
-        return []
     managers = managers_by_department(notices)
     gm_ids = [user.pk] if gm else []
     items = []

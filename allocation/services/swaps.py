@@ -108,14 +108,16 @@ def _levels_to_fill(user, swap, managed_ids, *, raise_errors: bool) -> list[str]
     return []
 
 
-def inbox_items(user, *, now: datetime) -> list[InboxItem]:
+def inbox_items(user, *, now: datetime, managed_ids: list[int] | None = None) -> list[InboxItem]:
     """Swaps waiting on `user`'s approval, oldest first. Managers see every swap whose open
-    step they may fill; the GM, who may fill any, sees those no other manager is above."""
+    step they may fill; the GM, who may fill any, sees those no other manager is above.
+    `managed_ids`: the ids of the departments `user` manages, when the caller has them."""
     if not user.is_authenticated or not may_approve_swaps(user):
         return []
     # One query when nothing waits (the dashboard shows this on every visit): the managed
-    # departments are a subquery, and the per-swap checks below run only on what it finds.
-    managed = departments_managed_by(user)
+    # departments are a subquery (or the caller's list), and the per-swap checks below run
+    # only on what it finds.
+    managed = departments_managed_by(user) if managed_ids is None else managed_ids
     swaps = list(
         SwapRequest.objects.filter(status=Status.AWAITING_APPROVAL)
         .filter(Q(proposer_department__in=managed) | Q(counterpart_department__in=managed))
@@ -131,7 +133,7 @@ def inbox_items(user, *, now: datetime) -> list[InboxItem]:
     )
     if not swaps:
         return []
-    managed_ids = managed_department_ids(user)
+    managed_ids = managed_department_ids(user) if managed_ids is None else set(managed_ids)
     gm = manages_company(user)
     items = []
     for swap in swaps:

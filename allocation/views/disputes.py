@@ -30,7 +30,8 @@ def dispute_list(request):
 @require_http_methods(["GET", "POST"])
 def dispute_new(request):
     _require(may_rule_disputes, request)
-    form = DisputeForm(request.POST or None, user=request.user)
+    search = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
+    form = DisputeForm(request.POST or None, user=request.user, search=search)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal(form) as outcome:
@@ -46,7 +47,9 @@ def dispute_new(request):
             messages.success(request, _("Dispute opened."))
             return redirect("allocation:dispute_detail", pk=dispute.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "allocation/dispute_new.html", {"form": form}, status=status)
+    return render(
+        request, "allocation/dispute_new.html", {"form": form, "q": search}, status=status
+    )
 
 
 @login_required

@@ -31,7 +31,7 @@ from ..rights import (
 from ..selectors.distribution import (
     claims_with_parties,
     distribution_recipients,
-    pool_customers,
+    in_pool,
     protection_queue,
     store_collected_waiting,
 )
@@ -90,7 +90,7 @@ def _pool_page(request, *, status=200, error=None, kept=None):
     requesting = not managed  # a salesperson: tick customers to request them
     # The pool as the viewer may see it (customers_visible_to: a salesperson's rows come
     # masked, and the list's number search needs that annotation).
-    base = customers_visible_to(request.user).filter(pk__in=pool_customers(department).values("pk"))
+    base = customers_visible_to(request.user).filter(in_pool(department))
     # ?store_waiting=1: the store-collected customers still waiting for a first distribution
     # (the manager's daily reminder links here).
     store_waiting = department is not None and request.GET.get("store_waiting") == "1"
@@ -100,6 +100,7 @@ def _pool_page(request, *, status=200, error=None, kept=None):
     # left in, it made the whole filter invalid and the search silently did nothing.
     wanted = request.GET.copy()
     wanted.pop("pool", None)
+    wanted.pop("recipients_of", None)
     filterset = CustomerFilter(wanted, queryset=base)
     rows, page = numbered_page(
         (filterset.qs if filterset.is_valid() else base).select_related("department"),
@@ -137,13 +138,39 @@ def _pool_page(request, *, status=200, error=None, kept=None):
             if ticked
             else [],
             "kept": _kept_fields(kept),
-            "recipients": [] if requesting else list(distribution_recipients(department, managed)),
+            "recipients": [] if requesting else _recipients(request, department, managed, kept),
             "departments": managed if department is None else [],
+            "recipients_of": _recipients_of(request, department, managed),
             "scope": "pool",
             "store_waiting": store_waiting,
         },
         status=status,
     )
+
+
+def _recipients_of(request, department, managed):
+    """The company pool's recipient picker (?recipients_of=<department id>, one of `managed`):
+    listing the salespeople of every department (some 9,000 for the GM) cost 30,000 model
+    instances and half a second per page, so they are listed one department at a time."""
+    if department is not None:
+        return None
+    wanted = request.GET.get("recipients_of") or ""
+    return next((d for d in managed if str(d.pk) == wanted), None)
+
+
+def _recipients(request, department, managed, kept) -> list:
+    """The people the distribute form offers: a department pool's active receivers; for the
+    company pool those of the picked department, plus the person a refused batch named. Only
+    an offer: `distribution_create` checks every recipient again."""
+    if department is not None:
+        return list(distribution_recipients(department, managed))
+    chosen = _recipients_of(request, department, managed)
+    rows = list(distribution_recipients(chosen, managed)) if chosen is not None else []
+    kind, _sep, pk = (kept or {}).get("recipient", "").partition(":")
+    pk = parse_id(pk)
+    if kind == "user" and pk is not None and all(s.user_id != pk for s in rows):
+        rows += list(distribution_recipients(None, managed).filter(user=pk))
+    return rows
 
 
 def _kept_fields(kept: dict) -> dict:

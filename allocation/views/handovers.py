@@ -3,7 +3,6 @@ call one service, show its message; nothing is written on a refusal."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,46 +10,70 @@ from django.views.decorators.http import require_http_methods
 
 from crm.errors import RuleError, refusal
 from crm.models import Staff, User
-from crm.selectors import departments_managed_by
+from crm.paging import numbered_page
+from crm.selectors import departments_managed_by, manages_company
 from crm.validators import parse_id
 
 from ..forms import HandoverOpenForm
 from ..rights import may_manage_handovers
 from ..selectors.handovers import (
+    handover_candidates,
     handover_days,
     handover_items,
     handover_recipients,
     handovers_in_scope,
+    held_counts,
     open_handovers_for,
 )
 from ..services.handover import handover_distribute, handover_open
 from .common import require as _require
 
+# The people list's one order (numbered_page wants a whitelist): tree order, role, username.
+PEOPLE_SORTS = {"department": ("department__path", "role", "user__username")}
+PEOPLE_PAGE_SIZE = 50
+
 
 @login_required
 def handover_list(request):
     """Open handovers with their countdown, recent closed ones, and the people a manager may
-    mark as leaving or transferring."""
+    mark as leaving or transferring: paged, narrowed by ?department=<id> (a managed
+    department's subtree) and ?q=<name>. A company-wide viewer (the GM: every active person of
+    the company) picks a department or searches first; the held counts are read for the
+    shown page only."""
     _require(may_manage_handovers, request)
     now = timezone.now()
-    people = (
-        Staff.objects.filter(
-            department__in=departments_managed_by(request.user), status=Staff.Status.ACTIVE
+    managed = list(departments_managed_by(request.user).only("pk", "name", "path").order_by("path"))
+    managed_ids = [d.pk for d in managed]
+    wanted = request.GET.get("department") or ""
+    department = next((d for d in managed if str(d.pk) == wanted), None)
+    q = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
+    chosen = department is not None or bool(q)
+    people, page = [], None
+    if chosen or not manages_company(request.user):
+        people, page = numbered_page(
+            handover_candidates(request.user, managed, department=department, q=q),
+            request,
+            sorts=PEOPLE_SORTS,
+            default="department",
+            size=PEOPLE_PAGE_SIZE,
         )
-        .exclude(user=request.user.pk)
-        .annotate(held=Count("user__held_customers"))
-        .select_related("user", "department")
-        .order_by("department__path", "role", "user__username")
-    )
+        held = held_counts(s.user_id for s in people)
+        for s in people:
+            s.held = held.get(s.user_id, 0)
     return render(
         request,
         "allocation/handover_list.html",
         {
-            "open_handovers": open_handovers_for(request.user, now),
-            "closed_handovers": handovers_in_scope(request.user)
+            "open_handovers": open_handovers_for(request.user, now, managed_ids),
+            "closed_handovers": handovers_in_scope(request.user, managed_ids)
             .filter(closed_at__isnull=False)
             .order_by("-closed_at")[:20],
             "people": people,
+            "page": page,
+            "departments": managed if len(managed) > 1 else [],
+            "department": department,
+            "q": q,
+            "choose_first": page is None,
         },
     )
 

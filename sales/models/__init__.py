@@ -18,7 +18,14 @@ from .opportunities import (
     StageChange,
     StageProbability,
 )
-from .summaries import CreditPeriod, ReceivableGroup, ReceivableSnapshot, SummaryState
+from .summaries import (
+    CreditPeriod,
+    MonthCustomer,
+    MonthFigure,
+    ReceivableGroup,
+    ReceivableSnapshot,
+    SummaryState,
+)
 
 __all__ = [
     "CLOSED_STAGES",
@@ -34,6 +41,8 @@ __all__ = [
     "Decision",
     "DormantMark",
     "Instalment",
+    "MonthCustomer",
+    "MonthFigure",
     "Opportunity",
     "ReceivableGroup",
     "ReceivableSnapshot",

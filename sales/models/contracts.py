@@ -91,6 +91,14 @@ class Contract(models.Model):
             models.Index(fields=["customer", "-id"], name="contract_customer_idx"),
             models.Index(fields=["credited_to", "signed_at"], name="contract_credit_idx"),
             models.Index(fields=["signed_at"], name="contract_signed_idx"),
+            # The managers' inbox: signed contracts credited to nobody (signed while the
+            # customer sat in a pool), oldest first — 1.5 % of contracts (issue 19: the inbox
+            # walked 100,000 contracts of the 90-day window, 290-350 ms -> 15 ms).
+            models.Index(
+                fields=["signed_at", "id"],
+                condition=Q(credited_to__isnull=True, status="signed", total__gt=0),
+                name="contract_uncredited_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -82,6 +82,10 @@ class Opportunity(models.Model):
                 condition=Q(closed_at__isnull=True),
                 name="opportunity_open_idx",
             ),
+            # The list's orders (newest first by default), read in index order (issue 19).
+            models.Index(fields=["created_at", "id"], name="opportunity_created_idx"),
+            models.Index(fields=["expected_close", "id"], name="opportunity_close_idx"),
+            models.Index(fields=["expected_amount", "id"], name="opportunity_amount_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -47,6 +47,10 @@ class CreditPeriod(models.Model):
     class Grain(models.TextChoices):
         MONTH = "m", _("Month")
         YEAR = "y", _("Year")
+        # The same summed per department alone (`user` empty): what a reader of whole
+        # departments or of the company sums (200 rows a month instead of ~10,000).
+        DEPARTMENT_MONTH = "M", _("Month, per department")
+        DEPARTMENT_YEAR = "Y", _("Year, per department")
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     start = models.DateField()
@@ -141,3 +145,75 @@ class ReceivableGroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}{self.key}: {self.total}"
+
+
+class MonthFigure(models.Model):
+    """What sales by month (`sales.selectors.reports.sales_by_month`) sums from every
+    collection and instalment, per key day and customer group (appended rows: a read sums
+    them; the services append a row per change, in their transaction, and the nightly build
+    compacts them):
+
+    - `kind` "r": collections received in the month starting `day` (reversals negative);
+    - `kind` "o": what is owed at a month's end, keyed by the month of the day it starts to
+      count: + an instalment's amount at its due day, − a collection at the later of the day
+      it was received and its instalment's due day. Receivable at day D (the live "still
+      open + collected after D" of the instalments due by D) = Σ of the rows keyed on or
+      before D, since an instalment is settled exactly when its collections reach its amount
+      (`Instalment` checks paid ≤ amount; `collection_record` / `collection_reverse` /
+      reductions keep settled ⇔ paid = amount);
+    - `kind` "d": the same keyed by the day itself, for days from the month the build
+      covered (`SummaryState` "months".as_of): the month under way is measured on `as_of`.
+
+    `by_holder` False: summed per department (`holder_id` 0); True: per (holder, department).
+    0 stands for none (a pool, no department). The customer's group is where its figures
+    were put (`MonthCustomer`); customers that moved since (the customers' history above
+    the watermark `SummaryState` "months".last_id) are moved at read time."""
+
+    kind = models.CharField(max_length=1)
+    by_holder = models.BooleanField()
+    day = models.DateField()
+    holder_id = models.IntegerField(default=0)
+    department_id = models.IntegerField(default=0)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        verbose_name = _("sales by month figure")
+        verbose_name_plural = _("sales by month figures")
+        indexes = [
+            models.Index(
+                fields=["by_holder", "kind", "day"],
+                include=["department_id", "amount"],
+                name="monthfigure_day_idx",
+            ),
+            models.Index(
+                fields=["holder_id", "kind", "day"],
+                include=["department_id", "amount"],
+                condition=models.Q(by_holder=True),
+                name="monthfigure_holder_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} {self.holder_id}/{self.department_id}: {self.amount}"
+
+
+class MonthCustomer(models.Model):
+    """The group (holder, department; 0: none) in which a customer's `MonthFigure` rows are
+    counted: its group at the build, or when its first figure was written since."""
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    holder_id = models.IntegerField(default=0)
+    department_id = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sales by month customer group")
+        verbose_name_plural = _("sales by month customer groups")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.holder_id}/{self.department_id}"

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from crm.calendar import day_start
@@ -26,7 +26,7 @@ from customers.models import OwnershipEvent
 
 from ..defaults import action_grace_days
 from ..models import Opportunity, OpportunityAction, StageChange
-from .common import visible
+from .common import customer_condition, visible
 
 
 def opportunities_visible_to(user) -> QuerySet[Opportunity]:
@@ -34,6 +34,31 @@ def opportunities_visible_to(user) -> QuerySet[Opportunity]:
     holder's own, a department's for its managers and accountants, all for the GM. The owner
     is the customer's holder, so a transferred customer takes its opportunities along."""
     return visible(Opportunity.objects.all(), user)
+
+
+NARROW_DEPARTMENTS = 3
+
+
+def reads_few_customers(user) -> bool:
+    """The viewer's scope is a salesperson's customers or a few departments' (a manager):
+    their list is best read customers first and sorted (a walk of the whole list's order
+    index probes ~20,000 customers to find a page of one department's: 270 → 70 ms at a
+    million customers); wider scopes read the order index (issue 19)."""
+    condition = customer_condition(user)
+    if condition is None:
+        return False
+    departments = 0
+    stack = [condition]
+    while stack:
+        q = stack.pop()
+        for child in q.children:
+            if isinstance(child, Q):
+                stack.append(child)
+            elif child[0] == "customer__department__in":
+                departments += len(child[1])
+            elif child[0] == "customer__department":
+                departments += 1
+    return departments <= NARROW_DEPARTMENTS
 
 
 def opportunity_for(user, pk) -> Opportunity:

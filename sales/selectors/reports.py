@@ -41,7 +41,7 @@ from ..models import (
     Stage,
 )
 from .common import visible
-from .summaries import credit_totals
+from .summaries import credit_totals, month_figures
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -323,9 +323,9 @@ def month_end(month: date, as_of: date) -> date | None:
     return min(month + relativedelta(months=1) - timedelta(days=1), as_of)
 
 
-def _customer_filters(qs: QuerySet, department, person) -> QuerySet:
-    if department is not None:
-        qs = qs.filter(customer__department__in=subtree_ids(department))
+def _customer_filters(qs: QuerySet, subtree, person) -> QuerySet:
+    if subtree is not None:
+        qs = qs.filter(customer__department__in=subtree)
     if person is not None:
         qs = qs.filter(customer__holder=person.pk)
     return qs
@@ -344,45 +344,12 @@ def credit_rows(user, *, period: Period, department=None, person=None) -> QueryS
     return qs
 
 
-def sales_by_month(*, user, year: int, as_of: date, department=None, person=None) -> ByMonth:
-    """销售/回款/应收 by month of `year` (SPEC §10):
-
-    - sales: the net `SalesCredit` of the month (purchase records, signed contracts and
-      amendments, returns negative, credit transfers — which net to zero company-wide but move
-      credit between people and departments), scoped and filtered by the credit;
-    - collections: the money received (`Collection.received_on`) in the month, reversals
-      negative, scoped and filtered by the customer;
-    - receivable at the month's end D (the last day, or `as_of` for the month under way):
-      Σ over the instalments of signed contracts due on or before D of (amount − what was
-      collected on that instalment up to D). An instalment that falls due later is not yet
-      receivable; a payment made early reduces only its own instalment, so the figure is never
-      negative. It equals the overdue + due-today part of the ageing as it stood on D.
-
-    Read set-based, from the current state rolled back: receivable(D) = Σ (amount − paid) of
-    the still open instalments due by D (the partial open-instalment index) + Σ collections
-    received after D on instalments due by D (the received_on index). One row of twelve
-    filtered sums per query; five queries in all."""
-    months = [date(year, m, 1) for m in range(1, 13)]
-    year_period = Period(months[0], date(year, 12, 31))
-    condition = credit_condition(user)
-    for narrow in (
-        Q(department__in=subtree_ids(department)) if department is not None else None,
-        Q(user=person.pk) if person is not None else None,
-    ):
-        if narrow is not None:
-            condition = narrow if condition is None else condition & narrow
-    summed = credit_totals(condition, start=year_period.start, end=year_period.end, keys=("month",))
-    if summed is not None:
-        sales = dict(summed)
-    else:
-        sales = dict(
-            credit_rows(user, period=year_period, department=department, person=person)
-            .order_by()
-            .values_list("on_date__month")
-            .annotate(total=Sum("amount"))
-        )
+def _live_collections_and_receivables(user, *, months, as_of, subtree, person):
+    """The collections per month number and the receivable per month index, from the
+    source rows (see `sales_by_month`)."""
+    year_period = Period(months[0], date(months[0].year, 12, 31))
     collected_qs = _customer_filters(
-        visible(Collection.objects.all(), user), department, person
+        visible(Collection.objects.all(), user), subtree, person
     ).filter(contract__status=Contract.Status.SIGNED)
     collections = dict(
         collected_qs.filter(received_on__range=(year_period.start, year_period.end))
@@ -395,7 +362,7 @@ def sales_by_month(*, user, year: int, as_of: date, department=None, person=None
     receivable: dict[int, Decimal] = {}
     if known:
         open_qs = _customer_filters(
-            visible(Instalment.objects.all(), user), department, person
+            visible(Instalment.objects.all(), user), subtree, person
         ).filter(
             settled_on__isnull=True,
             contract__status=Contract.Status.SIGNED,
@@ -417,6 +384,64 @@ def sales_by_month(*, user, year: int, as_of: date, department=None, person=None
         )
         for i in range(len(known)):
             receivable[i] = (outstanding[f"m{i}"] or ZERO) + (later[f"m{i}"] or ZERO)
+    return collections, receivable
+
+
+def sales_by_month(*, user, year: int, as_of: date, department=None, person=None) -> ByMonth:
+    """销售/回款/应收 by month of `year` (SPEC §10):
+
+    - sales: the net `SalesCredit` of the month (purchase records, signed contracts and
+      amendments, returns negative, credit transfers — which net to zero company-wide but move
+      credit between people and departments), scoped and filtered by the credit;
+    - collections: the money received (`Collection.received_on`) in the month, reversals
+      negative, scoped and filtered by the customer;
+    - receivable at the month's end D (the last day, or `as_of` for the month under way):
+      Σ over the instalments of signed contracts due on or before D of (amount − what was
+      collected on that instalment up to D). An instalment that falls due later is not yet
+      receivable; a payment made early reduces only its own instalment, so the figure is never
+      negative. It equals the overdue + due-today part of the ageing as it stood on D.
+
+    Read set-based, from the current state rolled back: receivable(D) = Σ (amount − paid) of
+    the still open instalments due by D (the partial open-instalment index) + Σ collections
+    received after D on instalments due by D (the received_on index). One row of twelve
+    filtered sums per query; five queries in all. With the per-month summary built
+    (`MonthFigure`, sales/models/summaries.py) the collections and receivables are read from
+    it instead, and equal these (tests/sales/test_month_figures.py)."""
+    months = [date(year, m, 1) for m in range(1, 13)]
+    year_period = Period(months[0], date(year, 12, 31))
+    subtree = subtree_ids(department) if department is not None else None
+    condition = credit_condition(user)
+    for narrow in (
+        Q(department__in=subtree) if subtree is not None else None,
+        Q(user=person.pk) if person is not None else None,
+    ):
+        if narrow is not None:
+            condition = narrow if condition is None else condition & narrow
+    summed = credit_totals(condition, start=year_period.start, end=year_period.end, keys=("month",))
+    if summed is not None:
+        sales = dict(summed)
+    else:
+        sales = dict(
+            credit_rows(user, period=year_period, department=department, person=person)
+            .order_by()
+            .values_list("on_date__month")
+            .annotate(total=Sum("amount"))
+        )
+    # Collections and receivables from the per-month summary (sales/models/summaries.py
+    # `MonthFigure`), else live.
+    fast = month_figures(
+        user,
+        year=year,
+        as_of=as_of,
+        department=Q(department__in=subtree) if subtree is not None else None,
+        person=Q(holder=person.pk) if person is not None else None,
+    )
+    if fast is not None:
+        collections, receivable = fast
+    else:
+        collections, receivable = _live_collections_and_receivables(
+            user, months=months, as_of=as_of, subtree=subtree, person=person
+        )
     rows = [
         MonthRow(
             month=m,

@@ -5,6 +5,7 @@ cannot (not built, a period that is not whole months, another day than the snaps
 caller then computes it live.
 """
 
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,21 +14,34 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Abs, Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import Abs, Coalesce, ExtractMonth, ExtractYear, Greatest
 
 from customers.models import Customer
 
-from ..models import CreditPeriod, ReceivableGroup, ReceivableSnapshot, SalesCredit, SummaryState
+from ..models import (
+    Collection,
+    Contract,
+    CreditPeriod,
+    Instalment,
+    MonthCustomer,
+    MonthFigure,
+    ReceivableGroup,
+    ReceivableSnapshot,
+    SalesCredit,
+    SummaryState,
+)
 from .common import customer_condition, visible
 
 CREDIT = "credit"
 RECEIVABLES = "receivables"
+MONTHS = "months"
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal(0)
 BUCKETS = ("not_due", "days_1_30", "days_31_90", "days_over_90")
@@ -90,10 +104,28 @@ def credit_totals(
     if "month" in keys and shape[0] == CreditPeriod.Grain.YEAR:
         shape = (CreditPeriod.Grain.MONTH, start, date(end.year, end.month, 1))
     grain, first, last = shape
-    summary = CreditPeriod.objects.filter(grain=grain, start__range=(first, last))
+    summary = CreditPeriod.objects.filter(start__range=(first, last))
+    plan = None if "user" in keys else _department_plan(condition)
+    if plan is None:
+        summary = summary.filter(grain=grain)
+        if condition is not None:
+            summary = summary.filter(condition)
+    else:
+        # The departments' part from the per-department rows, the rest (a viewer's own
+        # credit outside their departments) from the per-person rows.
+        coarse, fine = plan
+        per_department = (
+            CreditPeriod.Grain.DEPARTMENT_MONTH
+            if grain == CreditPeriod.Grain.MONTH
+            else CreditPeriod.Grain.DEPARTMENT_YEAR
+        )
+        wanted = Q(grain=per_department) & coarse
+        if fine is not None:
+            wanted |= Q(grain=grain) & fine
+        summary = summary.filter(wanted)
     since = SalesCredit.objects.filter(pk__gt=mark, on_date__range=(start, end))
     if condition is not None:
-        summary, since = summary.filter(condition), since.filter(condition)
+        since = since.filter(condition)
     if net:
         since = since.exclude(kind=SalesCredit.Kind.TRANSFER)
     extract = {"month": ExtractMonth, "year": ExtractYear}
@@ -117,6 +149,41 @@ def credit_totals(
         for *key, total in rows:
             totals[tuple(key)] = totals.get(tuple(key), ZERO) + (total or ZERO)
     return [(*key, total) for key, total in totals.items()]
+
+
+def _credit_department_only(q) -> bool:
+    if isinstance(q, Q):
+        return all(key.split("__")[0] in ("department", "pk") for key, _v in _leaves(q))
+    return q[0].split("__")[0] in ("department", "pk")
+
+
+def _department_plan(condition: Q | None) -> tuple[Q, Q | None] | None:
+    """(departments' part, the rest) with condition ≡ one or the other, the first naming
+    departments only (read from the per-department rows), the rest None when there is none;
+    None when the condition cannot be parted so (it names people throughout)."""
+    if condition is None:
+        return Q(), None
+    if _credit_department_only(condition):
+        return condition, None
+    parts = (
+        list(condition.children)
+        if condition.connector == Q.AND and not condition.negated
+        else [condition]
+    )
+    narrow = [p for p in parts if _credit_department_only(p)]
+    rest = [p for p in parts if not _credit_department_only(p)]
+    if len(rest) != 1 or not isinstance(rest[0], Q):
+        return None
+    either = rest[0]
+    if either.connector != Q.OR or either.negated:
+        return None
+    plain = [c for c in either.children if _credit_department_only(c)]
+    others = [c for c in either.children if not _credit_department_only(c)]
+    if not plain or not others:
+        return None
+    plain_q = Q(*plain, _connector=Q.OR)
+    narrow_q = Q(*narrow) if narrow else Q()
+    return plain_q & narrow_q, Q(*others, _connector=Q.OR) & ~plain_q & narrow_q
 
 
 # --- receivables -----------------------------------------------------------------------------
@@ -205,3 +272,236 @@ def snapshot_totals(user, *, as_of: date, department=None) -> dict | None:
     if department is not None:
         qs = qs.filter(customer__department__path__startswith=department.path)
     return qs.aggregate(**sums)
+
+
+# --- sales by month: collections and month-end receivables ----------------------------------
+
+# A customer condition's lookups (customer_condition(prefix=""), the reports' narrowing) as
+# `MonthFigure` / `MonthCustomer` columns, where 0 stands for none.
+_LOOKUPS = {
+    "department": "department_id",
+    "department__in": "department_id__in",
+    "holder": "holder_id",
+    "holder__isnull": "holder_id__isnull",
+    "pk__in": "pk__in",
+}
+_DEPARTMENT_ONLY = {"department", "department__in", "pk__in"}
+
+
+def month_key(day: date) -> date:
+    return date(day.year, day.month, 1)
+
+
+def _leaves(q: Q):
+    for child in q.children:
+        if isinstance(child, Q):
+            yield from _leaves(child)
+        else:
+            yield child
+
+
+def _translatable(q: Q | None) -> bool:
+    return q is None or all(key in _LOOKUPS for key, _value in _leaves(q))
+
+
+def _department_only(q) -> bool:
+    if isinstance(q, Q):
+        return all(key in _DEPARTMENT_ONLY for key, _value in _leaves(q))
+    return q[0] in _DEPARTMENT_ONLY
+
+
+def _id(value) -> int:
+    value = getattr(value, "pk", value)
+    return value or 0
+
+
+def _column(q) -> Q:
+    """A condition on Customer (`_LOOKUPS` only) on the summary's 0-coded columns."""
+    if not isinstance(q, Q):
+        key, value = q
+        if key == "holder__isnull":
+            return ~Q(holder_id=0) if not value else Q(holder_id=0)
+        if key in ("department__in", "pk__in"):
+            ids = [_id(v) for v in value] if key != "pk__in" else list(value)
+            return Q(**{_LOOKUPS[key]: ids})
+        return Q(**{_LOOKUPS[key]: _id(value)})
+    children = [_column(child) for child in q.children]
+    result = Q()
+    for child in children:
+        result = (
+            child if not result else (result | child if q.connector == Q.OR else result & child)
+        )
+    if not children:
+        result = Q()
+    return ~result if q.negated else result
+
+
+def _matches(q: Q | None, holder: int, department: int) -> bool:
+    """`q` (a condition on Customer, `_LOOKUPS` only) for a customer of this 0-coded group."""
+    if q is None:
+        return True
+
+    def leaf(key, value) -> bool:
+        if key == "holder__isnull":
+            return (holder == 0) == bool(value)
+        if key == "pk__in":
+            return False  # only ever the empty list (nobody's rows)
+        if key == "department__in":
+            return department in {_id(v) for v in value}
+        return (holder if key == "holder" else department) == _id(value)
+
+    results = [
+        _matches(child, holder, department) if isinstance(child, Q) else leaf(*child)
+        for child in q.children
+    ]
+    result = any(results) if q.connector == Q.OR else all(results)
+    return not result if q.negated else result
+
+
+def _and(*parts: Q | None) -> Q | None:
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    result = present[0]
+    for part in present[1:]:
+        result = result & part
+    return result
+
+
+def _figure_condition(scope: Q | None, department: Q | None, person: Q | None) -> Q:
+    """Which `MonthFigure` rows hold the customers matching scope ∧ department ∧ person: the
+    per-department rows where the condition names departments only (the GM: ~7,000 rows
+    instead of ~500,000), per-department rows for the departments of a "departments or
+    mine" scope plus the holder's rows outside them, else the per-holder rows."""
+    if person is None and (scope is None or _department_only(scope)):
+        both = _and(scope, department)
+        return Q(by_holder=False) & (_column(both) if both is not None else Q())
+    if person is None and scope.connector == Q.OR and not scope.negated:
+        plain = [c for c in scope.children if _department_only(c)]
+        rest = [c for c in scope.children if not _department_only(c)]
+        if plain and rest:
+            plain_q = Q(*plain, _connector=Q.OR)
+            rest_q = Q(*rest, _connector=Q.OR)
+            narrow = _column(department) if department is not None else Q()
+            coarse = Q(by_holder=False) & _column(plain_q) & narrow
+            fine = Q(by_holder=True) & _column(rest_q) & ~_column(plain_q) & narrow
+            return coarse | fine
+    return Q(by_holder=True) & _column(_and(scope, department, person))
+
+
+def _moved_contributions(mark: int, covered: date) -> list[tuple]:
+    """The figures of the customers that moved to another group since the build: (old
+    holder, old department, new holder, new department, kind, day, amount). Two queries."""
+    history = Customer.history.model.objects.filter(pk__gt=mark).values("id")
+    moved = (
+        MonthCustomer.objects.filter(customer_id__in=history)
+        .annotate(
+            now_h=Coalesce("customer__holder_id", 0), now_d=Coalesce("customer__department_id", 0)
+        )
+        .exclude(now_h=F("holder_id"), now_d=F("department_id"))
+    )
+    group = MonthCustomer.objects.filter(customer_id=OuterRef("customer_id"))
+    keys = {
+        "was_h": Subquery(group.values("holder_id")[:1]),
+        "was_d": Subquery(group.values("department_id")[:1]),
+        "now_h": Coalesce("customer__holder_id", 0),
+        "now_d": Coalesce("customer__department_id", 0),
+    }
+    names = ("was_h", "was_d", "now_h", "now_d")
+    signed = Contract.Status.SIGNED
+    out: list[tuple] = []
+    instalments = (
+        Instalment.objects.filter(contract__status=signed, customer_id__in=moved.values("pk"))
+        .order_by()
+        .values(**keys, k_due=F("due_on"))
+        .annotate(total=Sum("amount"))
+        .values_list(*names, "k_due", "total")
+    )
+    for *group_key, due, total in instalments:
+        out.append((*group_key, "o", month_key(due), total))
+        if due >= covered:
+            out.append((*group_key, "d", due, total))
+    collections = (
+        Collection.objects.filter(contract__status=signed, customer_id__in=moved.values("pk"))
+        .order_by()
+        .values(
+            **keys, k_on=F("received_on"), k_counted=Greatest("received_on", "instalment__due_on")
+        )
+        .annotate(total=Sum("amount"))
+        .values_list(*names, "k_on", "k_counted", "total")
+    )
+    for *group_key, received_on, counted, total in collections:
+        out.append((*group_key, "r", month_key(received_on), total))
+        out.append((*group_key, "o", month_key(counted), -total))
+        if counted >= covered:
+            out.append((*group_key, "d", counted, -total))
+    return out
+
+
+def month_figures(
+    user, *, year: int, as_of: date, department: Q | None = None, person: Q | None = None
+) -> tuple[dict, dict] | None:
+    """Sales by month's collections per month number and receivable per month index (0 …
+    11, the months that have begun on `as_of`) from `MonthFigure`: exactly what
+    `sales_by_month` computes live (the tests compare them). `department` / `person`: the
+    narrowing as conditions on Customer. None when the summary cannot answer (not built, the
+    month under way before the days it covers, a condition it cannot read). Four queries."""
+    state = _state(MONTHS)
+    if state is None or state[1] is None:
+        return None
+    mark, covered = state
+    scope = customer_condition(user, prefix="")
+    if not all(_translatable(q) for q in (scope, department, person)):
+        return None
+    months = [date(year, m, 1) for m in range(1, 13)]
+    ends = []
+    for m in months:
+        if m > as_of:
+            ends.append(None)
+        else:
+            last = (m.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            ends.append(min(last, as_of))
+    known = [(i, d) for i, d in enumerate(ends) if d is not None]
+    partial = [(i, d) for i, d in known if d.day != _last_day(d)]
+    if partial and month_key(partial[0][1]) < covered:
+        return None
+    wanted = Q(kind="r", day__range=(months[0], months[-1]))
+    if known:
+        wanted |= Q(kind="o", day__lte=month_key(known[-1][1]))
+    if partial:
+        day = partial[0][1]
+        wanted |= Q(kind="d", day__range=(month_key(day), day))
+    kinds = ["r", "o", "d"] if partial else ["r", "o"]
+    rows = (
+        MonthFigure.objects.filter(_figure_condition(scope, department, person))
+        .filter(wanted, kind__in=kinds)  # an index condition: the day rows stay unread
+        .order_by()
+        .values_list("kind", "day")
+        .annotate(total=Sum("amount"))
+    )
+    sums: dict = defaultdict(lambda: ZERO)
+    for kind, day, total in rows:
+        sums[(kind, day)] += total
+    full = _and(scope, department, person)
+    for was_h, was_d, now_h, now_d, kind, day, total in _moved_contributions(mark, covered):
+        sign = int(_matches(full, now_h, now_d)) - int(_matches(full, was_h, was_d))
+        if sign:
+            sums[(kind, day)] += sign * total
+    collections = {m.month: sums.get(("r", m), ZERO) for m in months}
+    receivable: dict[int, Decimal] = {}
+    owed = sorted((day, total) for (kind, day), total in sums.items() if kind == "o")
+    for i, end in known:
+        if end.day == _last_day(end):
+            receivable[i] = sum((t for day, t in owed if day <= months[i]), ZERO)
+        else:
+            before = sum((t for day, t in owed if day < months[i]), ZERO)
+            this = sum(
+                (t for (kind, day), t in sums.items() if kind == "d" and months[i] <= day <= end),
+                ZERO,
+            )
+            receivable[i] = before + this
+    return collections, receivable
+
+
+def _last_day(day: date) -> int:
+    return ((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day

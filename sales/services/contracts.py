@@ -48,7 +48,7 @@ from ..models import (
     Stage,
 )
 from ..rights import may_draft_contract, may_record_collection
-from .summaries import receivables_refresh
+from .summaries import month_figures_add, receivables_refresh
 
 CENT = Decimal("0.01")
 MAX_LINES = 50
@@ -365,10 +365,11 @@ def contract_update(
     return contract
 
 
-def _take_off_plan(root: Contract, reduction: Decimal, *, on) -> None:
+def _take_off_plan(root: Contract, reduction: Decimal, *, on) -> list[tuple]:
     """A reduction comes off the unpaid instalments of the contract and its signed
     amendments, the latest due first, each down to what was paid on it (then it is settled).
-    Checked on the locked rows: a collection recorded meanwhile is counted."""
+    Checked on the locked rows: a collection recorded meanwhile is counted. Returns the
+    cuts: (customer id, due day, amount taken off)."""
     family = Contract.objects.filter(pk=root.pk) | Contract.objects.filter(
         amends=root, status=Contract.Status.SIGNED
     )
@@ -379,6 +380,7 @@ def _take_off_plan(root: Contract, reduction: Decimal, *, on) -> None:
     )
     _check_reduction(root, -reduction)
     left = reduction
+    cuts = []
     for instalment in open_rows:
         if left <= 0:
             break
@@ -389,9 +391,11 @@ def _take_off_plan(root: Contract, reduction: Decimal, *, on) -> None:
         if instalment.amount == instalment.paid:
             instalment.settled_on = on
         instalment.save(update_fields=["amount", "settled_on"])
+        cuts.append((instalment.customer_id, instalment.due_on, cut))
         left -= cut
     if left > 0:  # _check_reduction ran on the locked rows just before: never reached
         raise ContractError(_("The reduction is larger than what is still unpaid."))
+    return cuts
 
 
 _CONTRACT_SIGNED_HOOKS: list = []
@@ -432,9 +436,19 @@ def contract_sign(*, actor, contract: Contract, signed_at: datetime, now: dateti
     contract.save()
     # The plan now owes (the receivables read `signed` on the instalments alone).
     contract.instalments.update(signed=True)
+    cuts = []
     if root is not None and contract.total < 0:
-        _take_off_plan(root, -contract.total, on=timezone.localtime(signed_at).date())
+        cuts = _take_off_plan(root, -contract.total, on=timezone.localtime(signed_at).date())
     receivables_refresh([customer.pk])  # what is owed changed: the ageing snapshot follows
+    # … and sales by month's figures: the plan's instalments, less the cuts.
+    owed: dict = {}
+    for customer_id, due_on, amount in [
+        *contract.instalments.values_list("customer_id", "due_on", "amount"),
+        *((customer_id, due_on, -cut) for customer_id, due_on, cut in cuts),
+    ]:
+        owed.setdefault(customer_id, []).append((due_on, amount))
+    for customer_id, rows in sorted(owed.items()):
+        month_figures_add(customer_id, owed=rows)
     quantity = contract.lines.aggregate(q=Sum("quantity"))["q"] or Decimal("0")
     SalesCredit.objects.create(
         kind=SalesCredit.Kind.CONTRACT,
@@ -513,6 +527,11 @@ def collection_record(
         instalment.settled_on = received_on
     instalment.save(update_fields=["paid", "settled_on"])
     receivables_refresh([instalment.customer_id])
+    month_figures_add(
+        collection.customer_id,
+        received=[(received_on, amount)],
+        owed=[(max(received_on, instalment.due_on), -amount)],
+    )
     return collection
 
 
@@ -548,6 +567,11 @@ def collection_reverse(*, actor, collection: Collection, reason: str, now: datet
     instalment.settled_on = None
     instalment.save(update_fields=["paid", "settled_on"])
     receivables_refresh([instalment.customer_id])
+    month_figures_add(
+        reversal.customer_id,
+        received=[(reversal.received_on, reversal.amount)],
+        owed=[(max(reversal.received_on, instalment.due_on), -reversal.amount)],
+    )
     return reversal
 
 

@@ -20,20 +20,24 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DecimalField, F, Max, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from customers.models import Customer
 
 from ..models import (
+    Collection,
+    Contract,
     CreditPeriod,
     Instalment,
+    MonthCustomer,
+    MonthFigure,
     ReceivableGroup,
     ReceivableSnapshot,
     SalesCredit,
     SummaryState,
 )
 from ..selectors.receivables import BUCKETS, _open, _sums
-from ..selectors.summaries import CREDIT, RECEIVABLES, net_sales
+from ..selectors.summaries import CREDIT, MONTHS, RECEIVABLES, month_key, net_sales
 
 ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -74,7 +78,7 @@ def credit_summary_build(*, now: datetime) -> int:
             ),
         )
     )
-    years: dict = defaultdict(lambda: [ZERO, ZERO])
+    years: dict = defaultdict(lambda: [ZERO, ZERO])  # years, and months and years per department
     batch: list[CreditPeriod] = []
     written = 0
     for month, user_id, department_id, amount, sales in months.iterator(chunk_size=BATCH):
@@ -90,23 +94,28 @@ def credit_summary_build(*, now: datetime) -> int:
                 sales_amount=sales,
             )
         )
-        year = years[(date(month.year, 1, 1), user_id, department_id)]
-        year[0] += amount
-        year[1] += sales
+        for key in (
+            (CreditPeriod.Grain.YEAR, date(month.year, 1, 1), user_id, department_id),
+            (CreditPeriod.Grain.DEPARTMENT_MONTH, month, None, department_id),
+            (CreditPeriod.Grain.DEPARTMENT_YEAR, date(month.year, 1, 1), None, department_id),
+        ):
+            total = years[key]
+            total[0] += amount
+            total[1] += sales
         if len(batch) >= BATCH:
             CreditPeriod.objects.bulk_create(batch)
             written += len(batch)
             batch = []
     batch.extend(
         CreditPeriod(
-            grain=CreditPeriod.Grain.YEAR,
+            grain=grain,
             start=start,
             user_id=user_id,
             department_id=department_id,
             amount=amount,
             sales_amount=sales,
         )
-        for (start, user_id, department_id), (amount, sales) in years.items()
+        for (grain, start, user_id, department_id), (amount, sales) in years.items()
     )
     CreditPeriod.objects.bulk_create(batch, batch_size=BATCH)
     written += len(batch)
@@ -234,9 +243,148 @@ def receivables_refresh(customer_ids) -> None:
                 ReceivableGroup.objects.filter(kind=kind, key=key).update(**changes)
 
 
+# --- sales by month: collections and month-end receivables ----------------------------------
+
+
+def _insert_select(model, columns: tuple[str, ...], qs) -> int:
+    sql, params = qs.query.sql_with_params()
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_table(model)} ({names}) {sql}", params)
+        return cursor.rowcount
+
+
+FIGURE_COLUMNS = ("kind", "by_holder", "day", "holder_id", "department_id", "amount")
+
+
+def _figure_sources(covered: date) -> list:
+    """(kind, queryset, day expression, amount sign) of every `MonthFigure` row per holder."""
+    signed = Contract.Status.SIGNED
+    instalments = Instalment.objects.filter(contract__status=signed)
+    collections = Collection.objects.filter(contract__status=signed)
+    counted = Greatest("received_on", "instalment__due_on")
+    return [
+        ("r", collections, TruncMonth("received_on"), 1),
+        ("o", instalments, TruncMonth("due_on"), 1),
+        ("o", collections, TruncMonth(counted), -1),
+        ("d", instalments.filter(due_on__gte=covered), F("due_on"), 1),
+        ("d", collections.annotate(k_counted=counted).filter(k_counted__gte=covered), counted, -1),
+    ]
+
+
+@transaction.atomic
+def month_figures_build(*, as_of: date, now: datetime) -> int:
+    """Rebuild `MonthFigure` and `MonthCustomer` from every signed instalment and collection;
+    day rows ("d") from the month of `as_of`. Returns the rows written."""
+    state = _state_for_update(MONTHS, now=now)
+    history_last = _history_last()
+    covered = date(as_of.year, as_of.month, 1)
+    MonthFigure.objects.all().delete()
+    MonthCustomer.objects.all().delete()
+    owing = Instalment.objects.filter(contract__status=Contract.Status.SIGNED).values("customer_id")
+    _insert_select(
+        MonthCustomer,
+        ("customer_id", "holder_id", "department_id"),
+        Customer.objects.filter(pk__in=owing)
+        .order_by()
+        .values_list("pk", Coalesce("holder_id", 0), Coalesce("department_id", 0)),
+    )
+    written = 0
+    for kind, qs, day, sign in _figure_sources(covered):
+        total = Sum("amount") if sign > 0 else -Sum("amount")
+        rows = (
+            qs.order_by()
+            .values(
+                k_kind=Value(kind),
+                k_by_holder=Value(True),
+                k_day=day,
+                k_holder=Coalesce("customer__holder_id", 0),
+                k_department=Coalesce("customer__department_id", 0),
+            )
+            .annotate(k_amount=total)
+            .values_list("k_kind", "k_by_holder", "k_day", "k_holder", "k_department", "k_amount")
+        )
+        written += _insert_select(MonthFigure, FIGURE_COLUMNS, rows)
+    per_department = (
+        MonthFigure.objects.filter(by_holder=True)
+        .order_by()
+        .values("kind", "day", "department_id")
+        .annotate(k_by_holder=Value(False), k_holder=Value(0), k_amount=Sum("amount"))
+        .values_list("kind", "k_by_holder", "day", "k_holder", "department_id", "k_amount")
+    )
+    written += _insert_select(MonthFigure, FIGURE_COLUMNS, per_department)
+    state.as_of, state.last_id, state.built_at = covered, history_last, now
+    state.save()
+    return written
+
+
+def _share(name: str) -> SummaryState | None:
+    if connection.vendor == "postgresql":
+        rows = list(
+            SummaryState.objects.raw(
+                f"SELECT * FROM {_table(SummaryState)} WHERE name = %s FOR SHARE", [name]
+            )
+        )
+        return rows[0] if rows else None
+    return SummaryState.objects.filter(pk=name).first()
+
+
+def month_figures_add(customer_id: int, *, received=(), owed=()) -> None:
+    """Append what a change adds to the sales-by-month figures, in the service's transaction:
+    `received` [(day received, amount)] — collections (reversals negative); `owed`
+    [(day it counts from, amount)] — + an instalment signed at its due day, − a collection
+    at the later of its day and its instalment's due day, − a reduction's cut at the
+    instalment's due day (+ for a reversal). Nothing to do without the summary."""
+    state = _share(MONTHS)
+    if state is None or state.as_of is None:
+        return
+    group = (
+        MonthCustomer.objects.filter(pk=customer_id)
+        .values_list("holder_id", "department_id")
+        .first()
+    )
+    if group is None:
+        holder, department = (
+            Customer.objects.filter(pk=customer_id).values_list("holder_id", "department_id").get()
+        )
+        group = (holder or 0, department or 0)
+        try:
+            with transaction.atomic():
+                MonthCustomer.objects.create(
+                    customer_id=customer_id, holder_id=group[0], department_id=group[1]
+                )
+        except IntegrityError:  # written meanwhile by another change of this customer
+            group = (
+                MonthCustomer.objects.filter(pk=customer_id)
+                .values_list("holder_id", "department_id")
+                .get()
+            )
+    sums: dict = defaultdict(lambda: ZERO)
+    for day, amount in received:
+        sums[("r", month_key(day))] += amount
+    for day, amount in owed:
+        sums[("o", month_key(day))] += amount
+        if day >= state.as_of:
+            sums[("d", day)] += amount
+    MonthFigure.objects.bulk_create(
+        MonthFigure(
+            kind=kind,
+            by_holder=by_holder,
+            day=day,
+            holder_id=group[0] if by_holder else 0,
+            department_id=group[1],
+            amount=amount,
+        )
+        for (kind, day), amount in sorted(sums.items())
+        if amount
+        for by_holder in (True, False)
+    )
+
+
 def summaries_build(*, as_of: date, now: datetime) -> dict:
     """Every summary of sales: the nightly job and `manage.py sales_summaries`."""
     return {
         "credit_periods": credit_summary_build(now=now),
         "receivables": receivables_build(as_of=as_of, now=now),
+        "month_figures": month_figures_build(as_of=as_of, now=now),
     }

@@ -35,6 +35,7 @@ from ..selectors.contracts import (
     contract_page,
     contracts_visible_to,
     holder_choices,
+    holder_departments,
     instalments_visible_to,
     returnable,
 )
@@ -89,8 +90,12 @@ def contract_list(request):
         month = parse_month(request.GET.get("month", ""), today=today)
     except ValueError:
         month = None
-    holders = holder_choices(request.user)
+    departments = holder_departments(request.user)
+    department_id = parse_id(request.GET.get("people_of"))
+    if department_id not in {pk for pk, _name in departments}:
+        department_id = None
     holder_id = parse_id(request.GET.get("holder"))
+    holders = holder_choices(request.user, department_id=department_id, chosen=holder_id)
     if holder_id not in {pk for pk, _name in holders}:
         holder_id = None
     rows, page = keyset_page(
@@ -102,6 +107,7 @@ def contract_list(request):
             ("status", status),
             ("month", month.strftime("%Y-%m") if month else ""),
             ("holder", holder_id or ""),
+            ("people_of", department_id or ""),
         )
         if v
     )
@@ -119,6 +125,8 @@ def contract_list(request):
             "month": month.strftime("%Y-%m") if month else "",
             "holders": holders,
             "holder_id": holder_id,
+            "holder_departments": departments,
+            "people_of": department_id,
         },
     )
 

@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from ..extras import opportunity_sections
 from ..forms_opportunities import OpportunityActionForm, OpportunityForm, StageMoveForm
 from ..models import Stage
 from ..rights import may_draft_contract, may_see_opportunities, may_work_opportunity
+from ..selectors.contracts import holder_choices, holder_departments
 from ..selectors.opportunities import (
     acted_in,
     customer_opportunities,
@@ -29,7 +31,7 @@ from ..selectors.opportunities import (
     opportunities_visible_to,
     opportunity_actions,
     opportunity_for,
-    opportunity_holders,
+    reads_few_customers,
     stage_history,
 )
 from ..services.opportunities import (
@@ -74,13 +76,25 @@ def opportunity_list(request):
         status = ""
     own_only = sees_only_own_customers(user)
     holder = None if own_only else parse_id(request.GET.get("holder"))
+    departments = [] if own_only else holder_departments(user)
+    people_of = parse_id(request.GET.get("people_of"))
+    if people_of not in {pk for pk, _name in departments}:
+        people_of = None
     if holder:
         qs = qs.filter(customer__holder=holder)
     no_action = request.GET.get("noaction") == "1"
     if no_action:
         qs = missing_action(qs, month=today)
     qs = qs.select_related("customer", "customer__holder").annotate(acted=acted_in(today))
-    rows, page = numbered_page(qs, request, sorts=LIST_SORTS, default="-created")
+    sorts = LIST_SORTS
+    if reads_few_customers(user):
+        # The same orders on expressions no index provides: the scope's customers are read
+        # first, their opportunities sorted (see reads_few_customers).
+        qs = qs.annotate(
+            **{f"k_{key}": Coalesce(field, field) for key, (field,) in LIST_SORTS.items()}
+        )
+        sorts = {key: (f"k_{key}",) for key in LIST_SORTS}
+    rows, page = numbered_page(qs, request, sorts=sorts, default="-created")
     probabilities = stage_probabilities()
     for row in rows:
         row.probability = probabilities.get(row.stage, 0)
@@ -94,7 +108,14 @@ def opportunity_list(request):
             "stage": stage,
             "status": status,
             "holder": holder,
-            "holders": [] if own_only else list(opportunity_holders(scoped)),
+            # The people of the viewer's departments (a company-wide viewer: of the department
+            # picked), as on the contract list: not the holders of every opportunity, whose
+            # search cost 0.6-0.9 s at a million customers (issue 19).
+            "holders": []
+            if own_only
+            else holder_choices(user, department_id=people_of, chosen=holder),
+            "holder_departments": departments,
+            "people_of": people_of,
             "no_action": no_action,
         },
     )

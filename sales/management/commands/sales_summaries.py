@@ -22,5 +22,6 @@ class Command(BaseCommand):
         built = summaries_build(as_of=as_of, now=now)
         self.stdout.write(
             f"credit periods: {built['credit_periods']} rows; "
-            f"receivables snapshot of {as_of}: {built['receivables']} customers"
+            f"receivables snapshot of {as_of}: {built['receivables']} customers; "
+            f"sales by month: {built['month_figures']} rows"
         )
