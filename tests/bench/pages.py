@@ -36,8 +36,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -215,9 +215,7 @@ def prepare(today: date, load: bool) -> list[Viewer]:
     department = one("SELECT department_id FROM crm_staff WHERE user_id = %s", [holder])
     manager = one("SELECT manager_id FROM crm_department WHERE id = %s", [department])
     gm = one("SELECT user_id FROM crm_staff WHERE role = 'general_manager' ORDER BY id LIMIT 1")
-    accountant = one(
-        "SELECT user_id FROM crm_staff WHERE role = 'accountant' ORDER BY id LIMIT 1"
-    )
+    accountant = one("SELECT user_id FROM crm_staff WHERE role = 'accountant' ORDER BY id LIMIT 1")
     sql.execute("UPDATE crm_department SET kind = 'store' WHERE id = %s", [department])
     sql.execute("UPDATE crm_staff SET position = 'customer_manager' WHERE user_id = %s", [holder])
     # Sixteen users for the load: the four above and twelve more salespeople and managers.
@@ -251,7 +249,8 @@ def prepare(today: date, load: bool) -> list[Viewer]:
                 "SELECT id FROM customers_customer WHERE holder_id = %s ORDER BY id LIMIT 1",
                 [user_id],
             )
-        dept = one("SELECT department_id FROM crm_staff WHERE user_id = %s", [user_id]) or department
+        dept = one("SELECT department_id FROM crm_staff WHERE user_id = %s", [user_id])
+        dept = dept or department
         if role in ("general_manager", "accountant") or user_id in (manager, holder):
             dept = department
         return {
@@ -270,7 +269,8 @@ def prepare(today: date, load: bool) -> list[Viewer]:
                 [dept],
             ),
             "e": one(
-                "SELECT id FROM penalties_ledgerentry WHERE person_id = %s ORDER BY id DESC LIMIT 1",
+                "SELECT id FROM penalties_ledgerentry WHERE person_id = %s "
+                "ORDER BY id DESC LIMIT 1",
                 [user_id],
             )
             or one(
@@ -279,7 +279,8 @@ def prepare(today: date, load: bool) -> list[Viewer]:
                 [dept],
             ),
             "q": one(
-                "SELECT id FROM service_complaint WHERE department_id = %s ORDER BY id DESC LIMIT 1",
+                "SELECT id FROM service_complaint WHERE department_id = %s "
+                "ORDER BY id DESC LIMIT 1",
                 [dept],
             ),
             "d": dept,
@@ -287,8 +288,12 @@ def prepare(today: date, load: bool) -> list[Viewer]:
         }
 
     roles = dict(
-        [(gm, "general_manager"), (manager, "manager"), (holder, "salesperson"),
-         (accountant, "accountant")]
+        [
+            (gm, "general_manager"),
+            (manager, "manager"),
+            (holder, "salesperson"),
+            (accountant, "accountant"),
+        ]
         + [(u, "salesperson") for u in others]
         + [(u, "manager") for u in other_managers]
     )
@@ -303,9 +308,7 @@ def prepare(today: date, load: bool) -> list[Viewer]:
 FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1")
 
 
-def start_gunicorn(
-    workers: int, threads: int, database_url: str, today: date
-) -> subprocess.Popen:
+def start_gunicorn(workers: int, threads: int, database_url: str, today: date) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm.settings.production",
@@ -334,8 +337,18 @@ def start_gunicorn(
         env={k: v for k, v in env.items() if k not in ("LD_PRELOAD", "FAKETIME")},
         check=True,
     )
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "crm.wsgi", "--workers", str(workers),
-           "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", "--timeout", "120"]
+    cmd = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "crm.wsgi",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
+    ]
     if threads > 1:
         cmd += ["--threads", str(threads)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
@@ -451,7 +464,8 @@ def load(viewers: list[Viewer], seconds: float, calendar_only: bool) -> dict:
             results.extend(mine)
 
     threads = [
-        threading.Thread(target=run, args=(v, c, i)) for i, (v, c) in enumerate(zip(viewers, clients))
+        threading.Thread(target=run, args=(v, c, i))
+        for i, (v, c) in enumerate(zip(viewers, clients, strict=True))
     ]
     for t in threads:
         t.start()
@@ -542,7 +556,7 @@ def main() -> None:
         for viewer in viewers[4:]:
             template = next(v for v in viewers[:4] if v.role == viewer.role)
             client = login(viewer.username)
-            for name, path in template.pages:
+            for name, _path in template.pages:
                 own = dict(PAGES)[name].format(**viewer.ids)
                 if "None" not in own and timed_get(client, own)[0] == 200:
                     viewer.pages.append((name, own))

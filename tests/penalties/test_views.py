@@ -329,9 +329,7 @@ def test_ledger_to_decide_and_months_pages_keep_their_query_count_as_entries_gro
     assert len(response.context["decidable"]) == 26  # every proposal of departments a and a1
 
 
-def test_the_general_manager_names_the_person_by_username_instead_of_a_company_list(
-    org, login
-):
+def test_the_general_manager_names_the_person_by_username_instead_of_a_company_list(org, login):
     """Issue 19: the GM's form has no list of every person (10,000 at scale); a username is
     typed, an unknown one is refused in Chinese and writes nothing, a manager keeps the list."""
     client = login(org.gm)
