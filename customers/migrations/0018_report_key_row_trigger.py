@@ -1,5 +1,6 @@
 """Issue 19: the duplicates report's customer-update trigger fires per row and only when a key
-column is written (`customers.quality.keys`), so the reclaim sweep's UPDATEs fire nothing."""
+column is written (`customers.quality.keys`), so the reclaim sweep's UPDATEs fire nothing; a
+TRUNCATE of the customers empties the keys too."""
 
 from django.db import migrations
 
@@ -15,6 +16,8 @@ def forwards(apps, schema_editor):
                 "customers_report_customer_updated" in statement
             ):
                 cursor.execute(statement)
+        for statement in keys.TRUNCATE_STATEMENTS:
+            cursor.execute(statement)
 
 
 class Migration(migrations.Migration):
