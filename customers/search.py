@@ -15,15 +15,19 @@ from django.db.models import BooleanField, F, Func, Q, Value
 TRIGRAM_MIN = 3
 
 
-class HasGram(Func):
-    """`customers_search_grams(name, short_name) @> ARRAY[UPPER(text)]`: the name or the short
-    name contains `text` (one or two characters), read from the grams index. The expression
-    is spelled exactly as the index's (migration 0015), or the planner would not use it."""
+class _NameTest(Func):
+    """A test of a customer's name and short name against `text`."""
 
     output_field = BooleanField()
 
     def __init__(self, text: str):
         super().__init__(F("name"), F("short_name"), Value(text))
+
+
+class HasGram(_NameTest):
+    """`customers_search_grams(name, short_name) @> ARRAY[UPPER(text)]`: the name or the short
+    name contains `text` (one or two characters), read from the grams index. The expression
+    is spelled exactly as the index's (migration 0015), or the planner would not use it."""
 
     def as_sql(self, compiler, connection, **extra_context):
         name, short, text = (compiler.compile(e) for e in self.source_expressions)
@@ -34,18 +38,13 @@ class HasGram(Func):
         return sql, [*name[1], *short[1], *text[1]]
 
 
-class Contains(Func):
+class Contains(_NameTest):
     """STRPOS(UPPER(name), UPPER(text)) > 0 OR the same on the short name: `icontains` that no
     trigram index offers to serve. With the grams test it is the whole condition: when a text
     is common (有限) the planner reads the list in order and tests each row with this cheap
     expression first (PostgreSQL runs the cheaper of two AND-ed conditions first), so the
     grams are computed only for the rows that match; spelled as LIKE, the trigram indexes
     would be offered for a two-character pattern and scan in full."""
-
-    output_field = BooleanField()
-
-    def __init__(self, text: str):
-        super().__init__(F("name"), F("short_name"), Value(text))
 
     def as_sql(self, compiler, connection, **extra_context):
         name, short, text = (compiler.compile(e) for e in self.source_expressions)

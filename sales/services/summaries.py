@@ -16,10 +16,9 @@ Nightly (`sales.tasks.sales_summaries`, beat "sales-summaries" at 00:30 Asia/Sha
 
 from collections import defaultdict
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DecimalField, F, Max, Q, Sum, Value
+from django.db.models import F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from customers.models import Customer
@@ -36,12 +35,18 @@ from ..models import (
     SalesCredit,
     SummaryState,
 )
-from ..selectors.receivables import BUCKETS, _open, _sums
-from ..selectors.summaries import CREDIT, MONTHS, RECEIVABLES, month_key, net_sales
+from ..selectors.receivables import _open, _sums
+from ..selectors.summaries import (
+    COLUMNS,
+    CREDIT,
+    MONEY,
+    MONTHS,
+    RECEIVABLES,
+    ZERO,
+    month_key,
+    net_sales,
+)
 
-ZERO = Decimal(0)
-MONEY = DecimalField(max_digits=16, decimal_places=2)
-COLUMNS = (*BUCKETS, "overdue", "total", "overdue_count")
 BATCH = 5000
 
 
