@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from customers.forms import CustomerFilter
 from customers.models import Customer
-from customers.search import TRIGRAM_MIN, name_matches
+from customers.search import GRAMS_TABLE, TRIGRAM_MIN, name_matches
 from tests.factories import register
 
 NAMES = [
@@ -97,12 +97,70 @@ def test_a_name_changed_later_is_found_by_its_new_text_only(org):
 def test_short_queries_take_the_grams_index_and_long_ones_the_trigrams(db):
     short = str(Customer.objects.filter(name_matches("王伟")).query)
     long = str(Customer.objects.filter(name_matches("王伟贸")).query)
-    assert "customers_search_grams" in short and "LIKE" not in short
-    assert "customers_search_grams" not in long and "LIKE" in long
+    assert GRAMS_TABLE in short and "LIKE" not in short
+    assert GRAMS_TABLE not in long and "LIKE" in long
     assert TRIGRAM_MIN == 3
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = Customer.objects.filter(name_matches("王伟")).query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "customer_search_grams" in plan
+    # Empty tables: the planner may probe the grams by customer id or read their GIN index;
+    # at a million customers it reads the index for a rare text (docs/performance.md).
+    assert "customers_search_gram" in plan and "Seq Scan" not in plan
+
+
+def grams_rows() -> dict[int, list[str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT customer_id, grams FROM {GRAMS_TABLE}")
+        return dict(cursor.fetchall())
+
+
+def grams_xmin(pk: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text::bigint FROM {GRAMS_TABLE} WHERE customer_id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the grams table is PostgreSQL's")
+def test_the_grams_table_follows_inserts_and_renames(org):
+    """One grams row per customer, equal to the grams of its current names, whoever wrote."""
+    a = register(org.sales_a, name="王伟商贸", short_name="")
+    b = register(org.sales_a, name="李娜", short_name="LN")
+    rows = grams_rows()
+    assert set(rows) == {a.pk, b.pk}
+    assert {"王", "伟", "王伟", "伟商"} <= set(rows[a.pk]) and "LN" in rows[b.pk]
+    Customer.objects.filter(pk=b.pk).update(short_name="ab")
+    assert "AB" in grams_rows()[b.pk] and "LN" not in grams_rows()[b.pk]
+    # Written around the services (an import's bulk_create).
+    fields = {f.attname: getattr(a, f.attname) for f in Customer._meta.concrete_fields}
+    fields.pop("id")
+    (d,) = Customer.objects.bulk_create([Customer(**{**fields, "name": "伟王", "short_name": ""})])
+    assert searched("伟王") == {d.pk} == plain("伟王")
+    assert set(grams_rows()) == {a.pk, b.pk, d.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the grams table is PostgreSQL's")
+def test_moves_of_holder_and_pool_do_not_write_the_grams(org):
+    """The reclaim sweep's UPDATE names neither name column: the trigger does not fire, the
+    grams row is the same tuple (its xmin unchanged); a save of every column that changes no
+    name rewrites nothing either."""
+    c = register(org.sales_a, name="王伟商贸", short_name="")
+    before = grams_xmin(c.pk)
+    Customer.objects.filter(pk=c.pk).update(holder=None, pool="company")
+    c.refresh_from_db()
+    c.save()
+    assert grams_xmin(c.pk) == before
+    c.name = "王伟贸易"
+    c.save()
+    assert grams_xmin(c.pk) != before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the grams table is PostgreSQL's")
+def test_emptying_the_customers_empties_the_grams(org):
+    register(org.sales_a, name="王伟商贸", short_name="")
+    assert grams_rows()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE customers_customer CASCADE")
+    assert grams_rows() == {}
