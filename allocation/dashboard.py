@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Q
 
-from crm.selectors import departments_managed_by
+from crm.dashboard import managed_department_ids
 from customers.models import Customer
 from customers.selectors import VALID
 
@@ -26,15 +26,18 @@ RECENT_DAYS = 30  # decided requests and swaps stay on the dashboard this long
 
 def manager_panel(request, *, now, today) -> dict:
     user = request.user
-    handovers = open_handovers_for(user, now)
+    # The departments the user manages, resolved once for the whole page (issue 19): each
+    # read below takes the literal list instead of planning the permission subquery again.
+    managed = managed_department_ids(request)
+    handovers = open_handovers_for(user, now, managed_ids=managed)
     return {
-        "inbox": inbox_for(user, now=now)[:8],
-        "queue_count": protection_queue(user, as_of=now).count(),
+        "inbox": inbox_for(user, now=now, managed_ids=managed)[:8],
+        "queue_count": protection_queue(user, as_of=now, managed_ids=managed).count(),
         "handovers": handovers,
         # 000 §4.2③: the manager distributes store-collected customers every day.
         "store_waiting": [
             {"name": name, "count": n, "url": pool_waiting_url(pk)}
-            for pk, name, n in store_collected_waiting_rows(departments_managed_by(user))
+            for pk, name, n in store_collected_waiting_rows(managed)
         ],
     }
 
@@ -95,8 +98,15 @@ def salesperson_panel(request, *, now, today) -> dict:
 
 
 def department_panel(request, department, *, now, today) -> dict:
-    """A department page's public notices: running, and appeals waiting (one query)."""
-    return PublicNotice.objects.filter(department=department).aggregate(
-        notices_running=Count("pk", filter=Q(ends_at__gt=now)),
-        appeals_waiting=Count("pk", filter=Q(appealed_at__isnull=False, decision="")),
+    """A department page's public notices: running, and appeals waiting (one query).
+
+    Only rows that are one or the other are read: notices keep no department index (the
+    sweep writes one per reclaimed customer), so "this department's notices" read all
+    150,000 of them (12 ms); the OR of the two counts' own conditions lets PostgreSQL start
+    from notice_ends_idx and notice_appeal_pending_idx (0.6 ms, issue 19 round 3)."""
+    running = Q(ends_at__gt=now)
+    waiting = Q(appealed_at__isnull=False, decision="")
+    return PublicNotice.objects.filter(running | waiting, department=department).aggregate(
+        notices_running=Count("pk", filter=running),
+        appeals_waiting=Count("pk", filter=waiting),
     )

@@ -5,6 +5,8 @@ salesperson's day comes from customers), so imports keep pointing one way. The d
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .selectors import departments_managed_by, departments_visible_to, departments_with_headcount
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -19,6 +21,44 @@ _PANELS: dict[str, Panel] = {}
 
 def register_panel(key: str, *, template: str, context: Callable, shown_to, order: int) -> None:
     _PANELS[key] = Panel(template, context, shown_to, order)
+
+
+def _memo(request, key: str, compute: Callable):
+    """`compute()` once per request: several panels of one page share the answer."""
+    memo = request.__dict__.setdefault("_dashboard_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def managed_departments(request) -> list:
+    """The departments `request.user` manages (`departments_managed_by`), in tree order, each
+    with its manager, parent and active headcount (`departments_with_headcount`): read once per
+    request and shared by the dashboard's sections. Issue 19: the home view, the allocation and
+    the ledger panels each resolved the grants again (one permission subquery per query, 5-6
+    per manager's dashboard)."""
+
+    def read():
+        departments = departments_managed_by(request.user)
+        return list(departments_with_headcount(departments).order_by("path"))
+
+    return _memo(request, "managed_departments", read)
+
+
+def visible_departments(request) -> list:
+    """The departments whose data `request.user` may read (`departments_visible_to`), in tree
+    order with manager, parent and headcount, read once per request (the accountant's table)."""
+
+    def read():
+        departments = departments_visible_to(request.user)
+        return list(departments_with_headcount(departments).order_by("path"))
+
+    return _memo(request, "visible_departments", read)
+
+
+def managed_department_ids(request) -> list[int]:
+    """The ids of `managed_departments(request)` (same read), a literal list for IN filters."""
+    return [d.pk for d in managed_departments(request)]
 
 
 def panels_for(request, *, now, today) -> list[dict]:

@@ -1,5 +1,7 @@
 """Reads that carry organisation rules. Later apps build their visibility on these."""
 
+from contextlib import contextmanager
+
 from django.contrib.auth.models import Permission
 from django.db.models import CharField, Count, Exists, Lookup, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -62,6 +64,55 @@ def departments_with_permission(user, codename: str) -> QuerySet[Department]:
     return Department.objects.filter(Q(global_grant) | Q(pk__in=subtree))
 
 
+# --- one read of the grants per page view (issue 19 round 3) ---------------------------------
+# A customer's page asks "may this user manage / see department X" a dozen times, through the
+# rights of each app's section (`customers.rights.may_manage_customer` and the rights built on
+# it): each asked the permission tables again (a query and 1-2 ms each). A read-only view wraps
+# its work in `grants_read_once(request.user)`: inside it each permission's departments are
+# read once, as ids, and `manages_department`, `sees_department` and `visible_department_ids`
+# answer from them. Outside it (services, tasks, POST views, tests) every call reads live.
+
+
+@contextmanager
+def grants_read_once(user):
+    """Within the block, `user`'s department grants are read at most once per permission (the
+    block is one request: grants do not change while a page is read)."""
+    if not user.is_authenticated or getattr(user, "_grant_ids", None) is not None:
+        yield  # anonymous, or an outer block already remembers them
+        return
+    user._grant_ids = {}
+    try:
+        yield
+    finally:
+        del user._grant_ids
+
+
+def granted_department_ids(user, codename: str) -> frozenset[int]:
+    """The ids of `departments_with_permission(user, codename)`: read once per
+    `grants_read_once` block, live outside one."""
+    memo = getattr(user, "_grant_ids", None)
+    if memo is not None and codename in memo:
+        return memo[codename]
+    ids = frozenset(departments_with_permission(user, codename).values_list("pk", flat=True))
+    if memo is not None:
+        memo[codename] = ids
+    return ids
+
+
+def visible_department_ids(user) -> list[int]:
+    """The ids of `departments_visible_to(user)`, a literal list for IN filters."""
+    return sorted(granted_department_ids(user, VIEW_CUSTOMERS))
+
+
+def sees_department(user, department_id: int | None) -> bool:
+    """May `user` read this department's data (`departments_visible_to`)?"""
+    if department_id is None:
+        return False
+    if getattr(user, "_grant_ids", None) is not None:
+        return department_id in granted_department_ids(user, VIEW_CUSTOMERS)
+    return departments_visible_to(user).filter(pk=department_id).exists()
+
+
 def departments_visible_to(user) -> QuerySet[Department]:
     """Departments whose data `user` may read."""
     return departments_with_permission(user, VIEW_CUSTOMERS)
@@ -98,6 +149,8 @@ def manages_department(user, department_id: int | None) -> bool:
     """May `user` manage this department (its own manager, a manager above it, the GM)?"""
     if department_id is None:
         return False
+    if getattr(user, "_grant_ids", None) is not None:  # inside grants_read_once
+        return department_id in granted_department_ids(user, MANAGE)
     return departments_managed_by(user).filter(pk=department_id).exists()
 
 

@@ -15,7 +15,7 @@ from crm.rights import (
     page_right,
     role_of,
 )
-from crm.selectors import departments_visible_to, manages_company, manages_department
+from crm.selectors import manages_company, manages_department, sees_department
 
 # --- page rights ----------------------------------------------------------------------------
 
@@ -93,7 +93,7 @@ def may_keep_records_of(user, customer) -> bool:
     return (
         is_accountant(user)
         and customer.department_id is not None
-        and departments_visible_to(user).filter(pk=customer.department_id).exists()
+        and sees_department(user, customer.department_id)
     )
 
 

@@ -8,7 +8,11 @@ from django.db.models import BooleanField, Count, Q, QuerySet, Value
 
 from crm.models import User
 from crm.rights import field_staff_of
-from crm.selectors import departments_managed_by, departments_visible_to, manages_company
+from crm.selectors import (
+    departments_managed_by,
+    manages_company,
+    visible_department_ids,
+)
 
 from .masking import masked_flag
 from .models import Customer, Deal, ExportLog, FollowUp, Pool, Referral
@@ -66,7 +70,8 @@ def visibility_condition(user) -> Q | None:
         return None
     # Department ids are resolved first (one small query): a literal IN list lets the planner
     # use the department indexes, where a subquery becomes a filter over every row.
-    department_ids = list(departments_visible_to(user).values_list("pk", flat=True))
+    # (`visible_department_ids`: read once per page inside `crm.selectors.grants_read_once`.)
+    department_ids = visible_department_ids(user)
     scope = Q(department__in=department_ids)
     if may_hold_customers(user):  # accountants never hold customers
         scope |= Q(holder=user.pk)

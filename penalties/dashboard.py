@@ -6,8 +6,10 @@ from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
 from crm.charts import bar_chart
-from crm.selectors import departments_managed_by
+from crm.dashboard import managed_departments
+from crm.selectors import manages_company
 
+from .models import LedgerEntry
 from .rates import recent_success_rates
 from .selectors import entries_to_decide, person_month_summary
 from .services.ledger import month_of
@@ -27,11 +29,28 @@ def own_panel(request, *, now, today) -> dict:
     }
 
 
+def managed_entries_to_decide(user, department_ids: list[int]):
+    """`entries_to_decide(user)` for a manager whose departments' ids the page has read
+    already (`department_ids`, all of them): a literal IN list lets PostgreSQL read the oldest
+    few through ledger_proposed_idx (department, created_at) instead of walking every proposed
+    entry of the company by age and filtering (issue 19). The GM keeps the company-wide read."""
+    if manages_company(user):
+        return entries_to_decide(user)
+    return (
+        LedgerEntry.objects.filter(
+            status=LedgerEntry.Status.PROPOSED, department_id__in=department_ids
+        )
+        .exclude(person=user)
+        .select_related("person", "rule", "department")
+    )
+
+
 def manager_panel(request, *, now, today) -> dict:
     month = month_of(today)
-    departments = list(departments_managed_by(request.user).order_by("path"))
+    # Shared with the page's other sections: read once per request (crm.dashboard).
+    departments = managed_departments(request)
     ids = [d.pk for d in departments]
-    waiting = entries_to_decide(request.user)
+    waiting = managed_entries_to_decide(request.user, ids)
     rows = department_rows(departments, month=month)
     return {
         "waiting": list(waiting.order_by("created_at", "pk")[:8]),

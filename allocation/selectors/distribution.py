@@ -139,13 +139,16 @@ def store_collected_waiting_rows(departments) -> list[tuple[int, str, int]]:
     )
 
 
-def protection_queue(user, *, as_of: datetime):
+def protection_queue(user, *, as_of: datetime, managed_ids: list[int] | None = None):
     """保护期满 (SPEC §5): customers in the user's departments whose one-month protection has
-    ended with no follow-up by the holder since they got them. Oldest first."""
+    ended with no follow-up by the holder since they got them. Oldest first. `managed_ids`:
+    those departments' ids when the caller has resolved them already (the dashboard)."""
     ended = as_of - relativedelta(months=config.PROTECTION_MONTHS)
+    if managed_ids is None:
+        managed_ids = list(departments_managed_by(user).values_list("pk", flat=True))
     return (
         Customer.objects.filter(
-            department__in=list(departments_managed_by(user).values_list("pk", flat=True)),
+            department__in=managed_ids,
             holder__isnull=False,
             holder_since__lte=ended,
             acquired_via__in=[

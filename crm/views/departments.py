@@ -7,8 +7,13 @@ from django.utils import timezone
 
 from .. import rights
 from ..dashboard import department_panels_for
-from ..models import Staff
-from ..selectors import departments_visible_to, departments_with_headcount
+from ..models import Department, Staff
+from ..selectors import (
+    departments_visible_to,
+    departments_with_headcount,
+    grants_read_once,
+    sees_department,
+)
 
 
 @login_required
@@ -21,10 +26,18 @@ def department_list(request):
 
 @login_required
 def department_detail(request, pk: int):
-    # Outside the user's scope the department does not exist for them (SPEC §1: 404).
-    department = get_object_or_404(
-        departments_visible_to(request.user).select_related("manager", "parent"), pk=pk
-    )
+    # The page's panels ask about the same grants again (the worklist's customer scope): they
+    # are read once for the whole page (issue 19 round 3).
+    with grants_read_once(request.user):
+        return _department_detail(request, pk)
+
+
+def _department_detail(request, pk: int):
+    # Outside the user's scope the department does not exist for them (SPEC §1: 404). The
+    # scope is the grants' ids read once (`sees_department`), then the row by its key.
+    if not sees_department(request.user, pk):
+        raise Http404
+    department = get_object_or_404(Department.objects.select_related("manager", "parent"), pk=pk)
     members = (
         Staff.objects.filter(department=department)
         .select_related("user")

@@ -10,15 +10,15 @@ from django.utils import timezone
 from .. import calendar as workdays
 from .. import rights
 from ..backup import backup_health
-from ..dashboard import panels_for
+from ..dashboard import (
+    managed_department_ids,
+    managed_departments,
+    panels_for,
+    visible_departments,
+)
 from ..holiday_notice import next_year_missing
 from ..jobs import jobs_status
 from ..models import Notification, Staff
-from ..selectors import (
-    departments_managed_by,
-    departments_visible_to,
-    departments_with_headcount,
-)
 
 
 @login_required
@@ -48,13 +48,14 @@ def dashboard(request):
     if staff:
         context["is_new_hire"] = staff.is_new_hire(today=today, months=config.NEW_HIRE_MONTHS)
     if rights.may_manage_departments(user):
-        context["departments"] = list(departments_with_headcount(departments_managed_by(user)))
+        # Read once for the page: the panels share it (crm.dashboard.managed_departments).
+        context["departments"] = managed_departments(request)
         context["team_changes"] = list(
-            Staff.objects.filter(department__in=departments_managed_by(user))
+            Staff.objects.filter(department__in=managed_department_ids(request))
             .exclude(status=Staff.Status.ACTIVE, hire_date__lte=today - timedelta(days=31))
             .select_related("user", "department")
             .order_by("status_effective_at", "-hire_date")
         )
     elif rights.sees_assigned_departments(user):
-        context["departments"] = list(departments_with_headcount(departments_visible_to(user)))
+        context["departments"] = visible_departments(request)
     return render(request, "crm/dashboard.html", context)

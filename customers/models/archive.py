@@ -139,6 +139,8 @@ class Customer(models.Model):
     region = models.CharField(_("region"), max_length=100, blank=True)
 
     # --- ownership
+    # No index of its own: customer_dept_pool_idx and customer_dept_holder_idx lead with it, and
+    # every index of this table is maintained by each move of the reclaim sweep (issue 19).
     department = models.ForeignKey(
         "crm.Department",
         verbose_name=_("department"),
@@ -146,6 +148,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="customers",
+        db_index=False,
     )
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
