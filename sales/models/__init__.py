@@ -20,6 +20,8 @@ from .opportunities import (
 )
 from .summaries import (
     CreditPeriod,
+    FunnelCustomer,
+    FunnelFigure,
     MonthCustomer,
     MonthFigure,
     ReceivableGroup,
@@ -40,6 +42,8 @@ __all__ = [
     "CrossSale",
     "Decision",
     "DormantMark",
+    "FunnelCustomer",
+    "FunnelFigure",
     "Instalment",
     "MonthCustomer",
     "MonthFigure",

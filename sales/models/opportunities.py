@@ -86,6 +86,13 @@ class Opportunity(models.Model):
             models.Index(fields=["created_at", "id"], name="opportunity_created_idx"),
             models.Index(fields=["expected_close", "id"], name="opportunity_close_idx"),
             models.Index(fields=["expected_amount", "id"], name="opportunity_amount_idx"),
+            # A scope's count from its customers' ids, read from the index alone (the
+            # dashboard's 一般行动 panel; issue 19 round 3).
+            models.Index(
+                fields=["customer"],
+                include=["created_at", "closed_at", "id"],
+                name="opportunity_customer_cover_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

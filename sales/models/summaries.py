@@ -115,6 +115,22 @@ class ReceivableSnapshot(models.Model):
                 "customer",
                 name="recv_snapshot_order_idx",
             ),
+            # A scope of whole departments (an accountant's) read from the rows alone.
+            models.Index(
+                fields=["department_id"],
+                include=[
+                    "holder_id",
+                    "customer",
+                    "not_due",
+                    "days_1_30",
+                    "days_31_90",
+                    "days_over_90",
+                    "overdue",
+                    "total",
+                    "overdue_count",
+                ],
+                name="recv_snapshot_department_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +230,80 @@ class MonthCustomer(models.Model):
     class Meta:
         verbose_name = _("sales by month customer group")
         verbose_name_plural = _("sales by month customer groups")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.holder_id}/{self.department_id}"
+
+
+class FunnelFigure(models.Model):
+    """What the funnel (`sales.selectors.reports.funnel`) counts and sums from every
+    opportunity, per stage, month and customer group (appended rows: a read sums them; the
+    opportunity services append a row per change, in their transaction, and the nightly build
+    compacts them). `month`: the first day of the month the opportunity counts in — its
+    expected close while open, the day it was closed (Asia/Shanghai) once won or lost.
+    `count` and `amount`: + an opportunity entering the (stage, month), − one leaving it.
+
+    `by_holder` False: summed per department (`holder_id` 0, the company-wide funnel);
+    True: per (holder, department). 0 stands for none. The customer's group is where its
+    figures were put (`FunnelCustomer`); customers that moved since (the customers' history
+    above the watermark `SummaryState` "funnel".last_id) are moved at read time."""
+
+    by_holder = models.BooleanField()
+    stage = models.CharField(max_length=20)
+    month = models.DateField()
+    holder_id = models.IntegerField(default=0)
+    department_id = models.IntegerField(default=0)
+    count = models.IntegerField(default=0)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        verbose_name = _("sales funnel figure")
+        verbose_name_plural = _("sales funnel figures")
+        indexes = [
+            # The company's funnel: the per-department rows of the months.
+            models.Index(
+                fields=["month"],
+                include=["stage", "department_id", "count", "amount"],
+                condition=models.Q(by_holder=False),
+                name="funnelfigure_month_idx",
+            ),
+            # A department's (a manager's, an accountant's) funnel per person.
+            models.Index(
+                fields=["department_id", "month"],
+                include=["stage", "holder_id", "count", "amount"],
+                condition=models.Q(by_holder=True),
+                name="funnelfigure_department_idx",
+            ),
+            # A salesperson's own funnel, a person chosen.
+            models.Index(
+                fields=["holder_id", "month"],
+                include=["stage", "department_id", "count", "amount"],
+                condition=models.Q(by_holder=True),
+                name="funnelfigure_holder_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.month} {self.holder_id}/{self.department_id}: {self.count}"
+
+
+class FunnelCustomer(models.Model):
+    """The group (holder, department; 0: none) in which a customer's `FunnelFigure` rows are
+    counted: its group at the build, or when its first figure was written since."""
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    holder_id = models.IntegerField(default=0)
+    department_id = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sales funnel customer group")
+        verbose_name_plural = _("sales funnel customer groups")
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.holder_id}/{self.department_id}"

@@ -41,7 +41,7 @@ from ..models import (
     Stage,
 )
 from .common import visible
-from .summaries import credit_totals, month_figures
+from .summaries import credit_totals, funnel_groups, month_figures
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -210,6 +210,29 @@ class Funnel:
     period: Period
 
 
+def _live_funnel_groups(*, user, period: Period, subtree, person, people) -> list[dict]:
+    """The funnel's groups from the opportunities: one aggregate grouped by (stage,
+    department[, holder]) — the twin of `funnel_groups` (tests/sales/test_funnel_figures.py)."""
+    qs = visible(Opportunity.objects.all(), user).filter(
+        Q(stage__in=OPEN_STAGES, expected_close__range=(period.start, period.end))
+        | Q(
+            stage__in=CLOSED_STAGES,
+            closed_at__gte=_aware(period.start),
+            closed_at__lt=_aware(period.end + timedelta(days=1)),
+        )
+    )
+    if subtree is not None:
+        qs = qs.filter(customer__department__in=subtree)
+    if person is not None:
+        qs = qs.filter(customer__holder=person.pk)
+    keys = {"department_id": F("customer__department")}
+    if people:
+        keys["holder_id"] = F("customer__holder")
+    return list(
+        qs.order_by().values("stage", **keys).annotate(n=Count("pk"), amount=Sum("expected_amount"))
+    )
+
+
 def funnel(
     *, user, period: Period, department: Department | None = None, person=None, people=True
 ) -> Funnel:
@@ -222,24 +245,21 @@ def funnel(
     department, holder); the rows roll up here. With `people=False` the query groups by
     (stage, department) only and `people` stays empty: the company-wide page of the GM would
     otherwise list every salesperson (10,000 at a million customers, docs/performance.md)."""
-    qs = visible(Opportunity.objects.all(), user).filter(
-        Q(stage__in=OPEN_STAGES, expected_close__range=(period.start, period.end))
-        | Q(
-            stage__in=CLOSED_STAGES,
-            closed_at__gte=_aware(period.start),
-            closed_at__lt=_aware(period.end + timedelta(days=1)),
+    # The per-month summary (sales/models/summaries.py `FunnelFigure`) answers the same
+    # groups from a few thousand rows; without it (or for a period of other days), live.
+    subtree = subtree_ids(department) if department is not None else None
+    groups = funnel_groups(
+        user,
+        start=period.start,
+        end=period.end,
+        department=Q(department__in=subtree) if subtree is not None else None,
+        person=Q(holder=person.pk) if person is not None else None,
+        people=people,
+    )
+    if groups is None:
+        groups = _live_funnel_groups(
+            user=user, period=period, subtree=subtree, person=person, people=people
         )
-    )
-    if department is not None:
-        qs = qs.filter(customer__department__in=subtree_ids(department))
-    if person is not None:
-        qs = qs.filter(customer__holder=person.pk)
-    keys = {"department_id": F("customer__department")}
-    if people:
-        keys["holder_id"] = F("customer__holder")
-    groups = list(
-        qs.order_by().values("stage", **keys).annotate(n=Count("pk"), amount=Sum("expected_amount"))
-    )
     probabilities = stage_probabilities()
     names, departments = _names(
         {g.get("holder_id") for g in groups}, {g["department_id"] for g in groups}
@@ -473,6 +493,13 @@ class Ranking:
     people: list[RankRow]
     departments: list[RankRow]
     total: Decimal
+    # The person rows there are (`people` holds the first `limit` of them and the pool line
+    # when `ranking` was given a limit).
+    people_total: int = -1
+
+    def __post_init__(self):
+        if self.people_total < 0:
+            self.people_total = len(self.people)
 
 
 def _ranked(items: list[tuple], total: Decimal) -> list[RankRow]:
@@ -498,14 +525,18 @@ def ranking_pairs(user, *, period: Period, department: Department | None = None)
     return list(qs.order_by().values_list("user", "department").annotate(total=Sum("amount")))
 
 
-def ranking(*, user, period: Period, department: Department | None = None) -> Ranking:
+def ranking(
+    *, user, period: Period, department: Department | None = None, limit: int | None = None
+) -> Ranking:
     """业绩排行 (SPEC §10): the net sales credit of `period` summed per person and per
     department — so an approved credit transfer moves a person up or down and a return
     brings them down. Share: the row's part of the table's total. Credit of a sale made while
     the customer was in a pool (credited to nobody) counts for its department and appears in
     the person table as an unranked line, so both tables add up to the same total.
 
-    One aggregate query (per user and department) plus two for the names."""
+    One aggregate query (per user and department) plus two for the names. `limit`: the
+    person rows are the first `limit` ranked people (and the pool line) only — the same rows
+    as the whole table's first ones, named and ranked without the other 10,000 (the page)."""
     condition = ranking_condition(user)
     if department is not None:
         subtree = Q(department__in=subtree_ids(department))
@@ -526,16 +557,29 @@ def ranking(*, user, period: Period, department: Department | None = None) -> Ra
     for uid, did, amount in pairs:
         per_user[uid] = per_user.get(uid, ZERO) + amount
         per_department[did] = per_department.get(did, ZERO) + amount
-    people, departments = _names(per_user.keys(), per_department.keys())
+    ranked_ids = [uid for uid in per_user if uid is not None]
+    chosen = ranked_ids
+    if limit is not None and len(ranked_ids) > limit:
+        # The first `limit` by amount and every tie with the last of them: all that may come
+        # first once ties are ordered by name, ranked as in the whole table.
+        cut = sorted((per_user[uid] for uid in ranked_ids), reverse=True)[limit - 1]
+        chosen = [uid for uid in ranked_ids if per_user[uid] >= cut]
+    people, departments = _names(chosen, per_department.keys())
+    if chosen is not ranked_ids and not all(uid in people for uid in chosen):
+        people, departments = _names(ranked_ids, per_department.keys())  # never: PROTECTed
+        chosen = ranked_ids
     total = sum(per_department.values(), ZERO)
     person_rows = _ranked(
         [
-            (uid, people[uid].display_name, people[uid].department, amount)
-            for uid, amount in per_user.items()
-            if uid is not None and uid in people
+            (uid, people[uid].display_name, people[uid].department, per_user[uid])
+            for uid in chosen
+            if uid in people
         ],
         total,
     )
+    people_total = len(person_rows) if chosen is ranked_ids else len(ranked_ids)
+    if limit is not None:
+        person_rows = person_rows[:limit]
     if per_user.get(None):
         amount = per_user[None]
         person_rows.append(
@@ -560,4 +604,10 @@ def ranking(*, user, period: Period, department: Department | None = None) -> Ra
         ],
         total,
     )
-    return Ranking(period, person_rows, department_rows, total)
+    return Ranking(
+        period,
+        person_rows,
+        department_rows,
+        total,
+        people_total + (1 if per_user.get(None) else 0),
+    )

@@ -27,6 +27,8 @@ from customers.services.records import customer_lock
 
 from ..models import CLOSED_STAGES, Opportunity, OpportunityAction, Stage, StageChange
 from ..rights import may_work_opportunity
+from ..selectors.summaries import funnel_month
+from .summaries import funnel_add
 
 MAX_AMOUNT = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
 
@@ -84,7 +86,13 @@ def opportunity_create(*, actor, customer: Customer, data: dict, now: datetime) 
     StageChange.objects.create(
         opportunity=opportunity, from_stage="", to_stage=Stage.CONTACT, actor=actor, at=now
     )
+    # The funnel's summary follows, in this transaction (sales/models/summaries.py).
+    funnel_add(customer.pk, [(Stage.CONTACT, _month(opportunity), 1, opportunity.expected_amount)])
     return opportunity
+
+
+def _month(opportunity: Opportunity):
+    return funnel_month(expected_close=opportunity.expected_close, closed_at=opportunity.closed_at)
 
 
 def _lock(opportunity: Opportunity) -> Opportunity:
@@ -115,7 +123,7 @@ def opportunity_move(
         raise OpportunityError(_("The reason is too long: at most 300 characters."))
     if stage == Stage.LOST and not reason:
         raise OpportunityError(_("Say why the opportunity was lost."))
-    previous = opportunity.stage
+    previous, counted = opportunity.stage, _month(opportunity)
     opportunity.stage = stage
     opportunity.stage_changed_at = now
     if stage in CLOSED_STAGES:
@@ -130,6 +138,11 @@ def opportunity_move(
         reason=reason,
         actor=actor,
         at=now,
+    )
+    amount = opportunity.expected_amount
+    funnel_add(
+        opportunity.customer_id,
+        [(previous, counted, -1, -amount), (stage, _month(opportunity), 1, amount)],
     )
     return opportunity
 

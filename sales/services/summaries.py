@@ -18,18 +18,24 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q, Sum, Value
+from django.db.models import Count, DateField, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
+from crm.calendar import SHANGHAI
 from customers.models import Customer
 
 from ..models import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
     Collection,
     Contract,
     CreditPeriod,
+    FunnelCustomer,
+    FunnelFigure,
     Instalment,
     MonthCustomer,
     MonthFigure,
+    Opportunity,
     ReceivableGroup,
     ReceivableSnapshot,
     SalesCredit,
@@ -39,6 +45,7 @@ from ..selectors.receivables import _open, _sums
 from ..selectors.summaries import (
     COLUMNS,
     CREDIT,
+    FUNNEL,
     MONEY,
     MONTHS,
     RECEIVABLES,
@@ -386,10 +393,130 @@ def month_figures_add(customer_id: int, *, received=(), owed=()) -> None:
     )
 
 
+# --- the funnel ------------------------------------------------------------------------------
+
+FUNNEL_COLUMNS = ("by_holder", "stage", "month", "holder_id", "department_id", "count", "amount")
+
+
+@transaction.atomic
+def funnel_build(*, now: datetime) -> int:
+    """Rebuild `FunnelFigure` and `FunnelCustomer` from every opportunity: open ones by the
+    month of their expected close, won and lost ones by the month they were closed in
+    (Asia/Shanghai). Returns the rows written."""
+    state = _state_for_update(FUNNEL, now=now)
+    history_last = _history_last()
+    FunnelFigure.objects.all().delete()
+    FunnelCustomer.objects.all().delete()
+    _insert_select(
+        FunnelCustomer,
+        ("customer_id", "holder_id", "department_id"),
+        Customer.objects.filter(pk__in=Opportunity.objects.values("customer_id"))
+        .order_by()
+        .values_list("pk", Coalesce("holder_id", 0), Coalesce("department_id", 0)),
+    )
+    closed_month = TruncMonth("closed_at", output_field=DateField(), tzinfo=SHANGHAI)
+    written = 0
+    for stages, month in (
+        (OPEN_STAGES, TruncMonth("expected_close")),
+        (CLOSED_STAGES, closed_month),
+    ):
+        rows = (
+            Opportunity.objects.filter(stage__in=stages)
+            .order_by()
+            .values(
+                k_by_holder=Value(True),
+                k_stage=F("stage"),
+                k_month=month,
+                k_holder=Coalesce("customer__holder_id", 0),
+                k_department=Coalesce("customer__department_id", 0),
+            )
+            .annotate(k_count=Count("pk"), k_amount=Sum("expected_amount"))
+            .values_list(
+                "k_by_holder",
+                "k_stage",
+                "k_month",
+                "k_holder",
+                "k_department",
+                "k_count",
+                "k_amount",
+            )
+        )
+        written += _insert_select(FunnelFigure, FUNNEL_COLUMNS, rows)
+    per_department = (
+        FunnelFigure.objects.filter(by_holder=True)
+        .order_by()
+        .values("stage", "month", "department_id")
+        .annotate(
+            k_by_holder=Value(False),
+            k_holder=Value(0),
+            k_count=Sum("count"),
+            k_amount=Sum("amount"),
+        )
+        .values_list(
+            "k_by_holder", "stage", "month", "k_holder", "department_id", "k_count", "k_amount"
+        )
+    )
+    written += _insert_select(FunnelFigure, FUNNEL_COLUMNS, per_department)
+    state.as_of, state.last_id, state.built_at = None, history_last, now
+    state.save()
+    return written
+
+
+def funnel_add(customer_id: int, changes) -> None:
+    """Append what an opportunity's change does to the funnel, in the service's transaction:
+    `changes` [(stage, month, count, amount)] — (+1, its amount) where it now counts, (−1,
+    −its amount) where it counted before (`funnel_month`). Nothing to do without the
+    summary."""
+    state = _share(FUNNEL)
+    if state is None:
+        return
+    group = (
+        FunnelCustomer.objects.filter(pk=customer_id)
+        .values_list("holder_id", "department_id")
+        .first()
+    )
+    if group is None:
+        holder, department = (
+            Customer.objects.filter(pk=customer_id).values_list("holder_id", "department_id").get()
+        )
+        group = (holder or 0, department or 0)
+        try:
+            with transaction.atomic():
+                FunnelCustomer.objects.create(
+                    customer_id=customer_id, holder_id=group[0], department_id=group[1]
+                )
+        except IntegrityError:  # written meanwhile by another change of this customer
+            group = (
+                FunnelCustomer.objects.filter(pk=customer_id)
+                .values_list("holder_id", "department_id")
+                .get()
+            )
+    sums: dict = defaultdict(lambda: [0, ZERO])
+    for stage, month, count, amount in changes:
+        total = sums[(stage, month)]
+        total[0] += count
+        total[1] += amount
+    FunnelFigure.objects.bulk_create(
+        FunnelFigure(
+            by_holder=by_holder,
+            stage=stage,
+            month=month,
+            holder_id=group[0] if by_holder else 0,
+            department_id=group[1],
+            count=count,
+            amount=amount,
+        )
+        for (stage, month), (count, amount) in sorted(sums.items())
+        if count or amount
+        for by_holder in (True, False)
+    )
+
+
 def summaries_build(*, as_of: date, now: datetime) -> dict:
     """Every summary of sales: the nightly job and `manage.py sales_summaries`."""
     return {
         "credit_periods": credit_summary_build(now=now),
         "receivables": receivables_build(as_of=as_of, now=now),
         "month_figures": month_figures_build(as_of=as_of, now=now),
+        "funnel": funnel_build(now=now),
     }

@@ -4,6 +4,7 @@ service call, a redirect with a message."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import BigIntegerField, ExpressionWrapper, F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import refusal
-from crm.paging import keyset_page
+from crm.paging import PAGE_SIZE, keyset_page
 from crm.validators import parse_id, parse_month
 from customers.models import Deal
 from customers.selectors import customers_visible_to
@@ -30,6 +31,7 @@ from ..forms_contracts import (
 )
 from ..models import Contract, ContractAttachment, ContractLine, Opportunity, Stage
 from ..rights import may_draft_contract, may_record_collection, may_see_contracts
+from ..selectors.common import customer_condition
 from ..selectors.contracts import (
     collections_visible_to,
     contract_page,
@@ -42,6 +44,7 @@ from ..selectors.contracts import (
 from ..selectors.contracts import (
     contract_list as contract_rows,
 )
+from ..selectors.opportunities import few_departments
 from ..services.contracts import (
     collection_record,
     collection_reverse,
@@ -77,6 +80,29 @@ def _detail(contract) -> str:
 # --- list ------------------------------------------------------------------------------------
 
 
+def _few_customers_page(qs, request, size=PAGE_SIZE):
+    """`crm.paging.keyset_page` (the same rows and links) for a viewer of a few departments'
+    customers, in two steps: the page's ids ordered on `id + 0`, which no index provides, so
+    PostgreSQL reads the scope's customers first (their ids from the customers' indexes,
+    their contracts' ids from `contract_customer_idx`) and sorts them — the walk of the
+    whole id index probed ~20,000 customers to find a page of one department's, 346 ms at a
+    million customers; then those rows with their customers (`reads_few_customers`, as on
+    the opportunity list)."""
+    key = ExpressionWrapper(F("pk") + 0, output_field=BigIntegerField())
+    after, before = parse_id(request.GET.get("after")), parse_id(request.GET.get("before"))
+    ids = qs.values_list("pk", flat=True)
+    if before:
+        found = list(ids.filter(pk__gt=before).order_by(key.asc())[: size + 1])
+        has_prev, has_next = len(found) > size, True
+    else:
+        if after:
+            ids = ids.filter(pk__lt=after)
+        found = list(ids.order_by(key.desc())[: size + 1])
+        has_prev, has_next = bool(after), len(found) > size
+    rows = list(qs.filter(pk__in=found[:size]).order_by("-pk")) if found else []
+    return rows, {"has_prev": has_prev, "has_next": has_next}
+
+
 @login_required
 @require_GET
 def contract_list(request):
@@ -98,9 +124,17 @@ def contract_list(request):
     holders = holder_choices(request.user, department_id=department_id, chosen=holder_id)
     if holder_id not in {pk for pk, _name in holders}:
         holder_id = None
-    rows, page = keyset_page(
-        contract_rows(request.user, status=status, month=month, holder_id=holder_id), request
+    condition = customer_condition(request.user, prefix="")
+    few = few_departments(condition)
+    qs = contract_rows(
+        request.user,
+        status=status,
+        month=month,
+        holder_id=holder_id,
+        customers_first=few,
+        condition=condition,
     )
+    rows, page = _few_customers_page(qs, request) if few else keyset_page(qs, request)
     query = "&".join(
         f"{k}={v}"
         for k, v in (

@@ -60,8 +60,8 @@ def opportunity_list(request):
     user = request.user
     _check_page(user)
     today = timezone.localdate()
-    scoped = opportunities_visible_to(user)
-    qs = scoped
+    few = reads_few_customers(user)
+    qs = opportunities_visible_to(user)
     stage = request.GET.get("stage", "")
     if stage in Stage.values:
         qs = qs.filter(stage=stage)
@@ -87,7 +87,7 @@ def opportunity_list(request):
         qs = missing_action(qs, month=today)
     qs = qs.select_related("customer", "customer__holder").annotate(acted=acted_in(today))
     sorts = LIST_SORTS
-    if reads_few_customers(user):
+    if few:
         # The same orders on expressions no index provides: the scope's customers are read
         # first, their opportunities sorted (see reads_few_customers).
         qs = qs.annotate(

@@ -156,7 +156,27 @@ def test_ranking_page_shows_the_first_people_and_says_so(login, mixed, monkeypat
     table = html.split('data-testid="ranking-people"', 1)[1].split("</table>", 1)[0]
     report = page.context["report"]
     ranked_people = [r for r in report.people if r.rank is not None]
-    assert len(ranked_people) == 3  # the context keeps everybody (the export's rows)
+    # The page names and ranks the rows it shows only (the export has everybody).
+    assert len(ranked_people) == 1
+    assert report.people_total == 4  # three people and the pool line
     assert table.count("<tr data-key=") == 2  # the first person and the pool line
     assert f'data-key="{ranked_people[0].key}"' in table
     assert 'data-testid="ranking-people-cut"' in html
+
+
+@pytest.mark.parametrize("role", ["gm", "manager_a", "accountant_a", "sales_a"])
+@pytest.mark.parametrize("limit", [1, 2, 3, 5])
+def test_a_limited_ranking_has_the_first_rows_of_the_whole_one(mixed, role, limit):
+    """The page's ranking (`limit`: only the rows shown are named and ranked) is the whole
+    ranking's first rows, with its ranks and shares, ties included."""
+    org = mixed
+    credit(org.sales_a2, 450, date(2026, 5, 8))
+    user = getattr(org, role)
+    whole = ranking(user=user, period=MAY)
+    cut = ranking(user=user, period=MAY, limit=limit)
+    ranked_whole = [r for r in whole.people if r.rank is not None]
+    ranked_cut = [r for r in cut.people if r.rank is not None]
+    assert ranked_cut == ranked_whole[:limit]
+    assert [r for r in cut.people if r.rank is None] == [r for r in whole.people if r.rank is None]
+    assert cut.people_total == whole.people_total == len(whole.people)
+    assert cut.departments == whole.departments and cut.total == whole.total
