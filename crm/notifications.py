@@ -21,13 +21,18 @@ def notify(*, recipient, title: str, now: datetime, body: str = "", link: str = 
 
 def notify_many(*, messages: list[tuple], now: datetime) -> int:
     """Many notifications in one INSERT (a reclaim sweep tells each former holder once).
-    `messages`: (recipient, title, body, link) tuples; outside channels are queued on commit."""
+    `messages`: (recipient, title, body, link) tuples, the recipient a user or a user's id (a
+    sweep telling 10,000 people need not load them); outside channels are queued on commit."""
     if not messages:
         return 0
     created = Notification.objects.bulk_create(
         [
             Notification(
-                recipient=recipient, title=title[:200], body=body, link=link, created_at=now
+                recipient_id=getattr(recipient, "pk", recipient),
+                title=title[:200],
+                body=body,
+                link=link,
+                created_at=now,
             )
             for recipient, title, body, link in messages
         ],

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ..models import ChannelConfig, ChannelPreference, Notification, NotificationDelivery
+from ..models import ChannelConfig, ChannelPreference, Notification, NotificationDelivery, User
 from . import ChannelError, mask
 from .dingtalk import DingTalkApp, DingTalkRobot
 from .email import send_email
@@ -90,15 +90,14 @@ def deliveries_plan(*, notifications: list[Notification], now: datetime) -> list
     channels = [c for c in PERSONAL if c in channels_on(channel_config())]
     if not channels or not notifications:
         return []
-    prefs = {
-        p.user_id: p
-        for p in ChannelPreference.objects.filter(
-            user_id__in={n.recipient_id for n in notifications}
-        )
-    }
+    recipient_ids = {n.recipient_id for n in notifications}
+    prefs = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=recipient_ids)}
+    users = User.objects.in_bulk(recipient_ids)  # one query, whether or not they were loaded
     rows = []
     for notification in notifications:
-        user = notification.recipient
+        user = users.get(notification.recipient_id)
+        if user is None:
+            continue
         pref = prefs.get(user.pk) or ChannelPreference(user=user)
         for channel in channels:
             address = _address(channel, user, pref)
