@@ -4,7 +4,9 @@ transactions."""
 
 from datetime import datetime
 
-from .channels.delivery import deliveries_plan
+from django.db import connection
+
+from .channels.delivery import PERSONAL, channel_config, channels_on, deliveries_plan
 from .models import Notification
 
 
@@ -25,6 +27,9 @@ def notify_many(*, messages: list[tuple], now: datetime) -> int:
     sweep telling 10,000 people need not load them); outside channels are queued on commit."""
     if not messages:
         return 0
+    if connection.vendor == "postgresql":
+        _insert_many(messages, now)
+        return len(messages)
     created = Notification.objects.bulk_create(
         [
             Notification(
@@ -40,6 +45,36 @@ def notify_many(*, messages: list[tuple], now: datetime) -> int:
     )
     deliveries_plan(notifications=created, now=now)
     return len(messages)
+
+
+def _insert_many(messages: list[tuple], now: datetime) -> None:
+    """`notify_many` on PostgreSQL: one INSERT … SELECT FROM UNNEST of four arrays, no model
+    instance per row (a reclaim sweep tells some 10,000 people: the ORM's bulk_create spent
+    half a second building and adapting them, issue 19). Rows for the outside channels are
+    built only when a channel is on."""
+    recipients, titles, bodies, links = [], [], [], []
+    for recipient, title, body, link in messages:
+        recipients.append(getattr(recipient, "pk", recipient))
+        titles.append(title[:200])
+        bodies.append(body)
+        links.append(link)
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (recipient_id, title, body, link, created_at) "
+            "SELECT m.r, m.t, m.b, m.l, %s FROM UNNEST(%s::bigint[], %s::text[], %s::text[], "
+            "%s::text[]) WITH ORDINALITY AS m(r, t, b, l, n) ORDER BY m.n "
+            "RETURNING id, recipient_id",
+            [now, recipients, titles, bodies, links],
+        )
+        rows = cursor.fetchall()
+    if not any(c in channels_on(channel_config()) for c in PERSONAL):
+        return
+    # Each row's own (id, recipient): the planner needs nothing else of the notification.
+    created = [
+        Notification(pk=pk, recipient_id=recipient, created_at=now) for pk, recipient in rows
+    ]
+    deliveries_plan(notifications=created, now=now)
 
 
 def notifications_mark_read(*, user, now: datetime, notification_id: int | None = None) -> int:
