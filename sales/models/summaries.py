@@ -213,8 +213,8 @@ class MonthFigure(models.Model):
         return f"{self.kind} {self.day} {self.holder_id}/{self.department_id}: {self.amount}"
 
 
-class MonthCustomer(models.Model):
-    """The group (holder, department; 0: none) in which a customer's `MonthFigure` rows are
+class CustomerGroup(models.Model):
+    """The group (holder, department; 0: none) in which a customer's rows of a summary are
     counted: its group at the build, or when its first figure was written since."""
 
     customer = models.OneToOneField(
@@ -228,11 +228,18 @@ class MonthCustomer(models.Model):
     department_id = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name = _("sales by month customer group")
-        verbose_name_plural = _("sales by month customer groups")
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.holder_id}/{self.department_id}"
+
+
+class MonthCustomer(CustomerGroup):
+    """The group of a customer's `MonthFigure` rows."""
+
+    class Meta:
+        verbose_name = _("sales by month customer group")
+        verbose_name_plural = _("sales by month customer groups")
 
 
 class FunnelFigure(models.Model):
@@ -287,23 +294,9 @@ class FunnelFigure(models.Model):
         return f"{self.stage} {self.month} {self.holder_id}/{self.department_id}: {self.count}"
 
 
-class FunnelCustomer(models.Model):
-    """The group (holder, department; 0: none) in which a customer's `FunnelFigure` rows are
-    counted: its group at the build, or when its first figure was written since."""
-
-    customer = models.OneToOneField(
-        "customers.Customer",
-        primary_key=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    holder_id = models.IntegerField(default=0)
-    department_id = models.IntegerField(default=0)
+class FunnelCustomer(CustomerGroup):
+    """The group of a customer's `FunnelFigure` rows."""
 
     class Meta:
         verbose_name = _("sales funnel customer group")
         verbose_name_plural = _("sales funnel customer groups")
-
-    def __str__(self) -> str:
-        return f"{self.customer_id}: {self.holder_id}/{self.department_id}"

@@ -341,6 +341,27 @@ def _share(name: str) -> SummaryState | None:
     return SummaryState.objects.filter(pk=name).first()
 
 
+def _customer_group(model, customer_id: int) -> tuple[int, int]:
+    """(holder, department) in which the customer's figures of a summary are counted (`model`:
+    `MonthCustomer` or `FunnelCustomer`): the stored group, or its group now, stored for the
+    next change (0: none)."""
+    group = model.objects.filter(pk=customer_id).values_list("holder_id", "department_id").first()
+    if group is not None:
+        return group
+    holder, department = (
+        Customer.objects.filter(pk=customer_id).values_list("holder_id", "department_id").get()
+    )
+    group = (holder or 0, department or 0)
+    try:
+        with transaction.atomic():
+            model.objects.create(
+                customer_id=customer_id, holder_id=group[0], department_id=group[1]
+            )
+    except IntegrityError:  # written meanwhile by another change of this customer
+        group = model.objects.filter(pk=customer_id).values_list("holder_id", "department_id").get()
+    return group
+
+
 def month_figures_add(customer_id: int, *, received=(), owed=()) -> None:
     """Append what a change adds to the sales-by-month figures, in the service's transaction:
     `received` [(day received, amount)] — collections (reversals negative); `owed`
@@ -350,27 +371,7 @@ def month_figures_add(customer_id: int, *, received=(), owed=()) -> None:
     state = _share(MONTHS)
     if state is None or state.as_of is None:
         return
-    group = (
-        MonthCustomer.objects.filter(pk=customer_id)
-        .values_list("holder_id", "department_id")
-        .first()
-    )
-    if group is None:
-        holder, department = (
-            Customer.objects.filter(pk=customer_id).values_list("holder_id", "department_id").get()
-        )
-        group = (holder or 0, department or 0)
-        try:
-            with transaction.atomic():
-                MonthCustomer.objects.create(
-                    customer_id=customer_id, holder_id=group[0], department_id=group[1]
-                )
-        except IntegrityError:  # written meanwhile by another change of this customer
-            group = (
-                MonthCustomer.objects.filter(pk=customer_id)
-                .values_list("holder_id", "department_id")
-                .get()
-            )
+    group = _customer_group(MonthCustomer, customer_id)
     sums: dict = defaultdict(lambda: ZERO)
     for day, amount in received:
         sums[("r", month_key(day))] += amount
@@ -470,27 +471,7 @@ def funnel_add(customer_id: int, changes) -> None:
     state = _share(FUNNEL)
     if state is None:
         return
-    group = (
-        FunnelCustomer.objects.filter(pk=customer_id)
-        .values_list("holder_id", "department_id")
-        .first()
-    )
-    if group is None:
-        holder, department = (
-            Customer.objects.filter(pk=customer_id).values_list("holder_id", "department_id").get()
-        )
-        group = (holder or 0, department or 0)
-        try:
-            with transaction.atomic():
-                FunnelCustomer.objects.create(
-                    customer_id=customer_id, holder_id=group[0], department_id=group[1]
-                )
-        except IntegrityError:  # written meanwhile by another change of this customer
-            group = (
-                FunnelCustomer.objects.filter(pk=customer_id)
-                .values_list("holder_id", "department_id")
-                .get()
-            )
+    group = _customer_group(FunnelCustomer, customer_id)
     sums: dict = defaultdict(lambda: [0, ZERO])
     for stage, month, count, amount in changes:
         total = sums[(stage, month)]
